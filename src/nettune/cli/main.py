@@ -1,0 +1,83 @@
+"""`nettune` command: optimize, datasets. Errors are one line unless --debug."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+
+from rich.console import Console
+from rich.table import Table
+
+from nettune import __version__
+from nettune.config import option_help
+from nettune.errors import NettuneError
+
+USAGE = """usage: nettune [--debug] COMMAND [OPTIONS]
+
+commands:
+  optimize KEY=VALUE ...   run (or resume) a study, e.g.
+                           nettune optimize dataset=mnist trials=8 mode=health max_epochs_per_trial=6
+  datasets                 list datasets, their type and whether they are cached for offline use
+  --version                print the version
+
+Run 'nettune optimize --help' for every option."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _dispatch(args)
+    except NettuneError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"nettune: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nettune: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        first_line = (str(exc).splitlines() or [""])[0]
+        print(f"nettune: unexpected error: {type(exc).__name__}: {first_line} (rerun with --debug for details)",
+              file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: list[str]) -> int:
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "--version":
+        print(f"nettune {__version__}")
+        return 0
+    if command == "optimize":
+        if rest and rest[0] in ("-h", "--help"):
+            _print_options()
+            return 0
+        from nettune.cli.optimize_cmd import run_optimize
+
+        return run_optimize(rest)
+    if command == "datasets":
+        from nettune.cli.datasets_cmd import run_datasets
+
+        return run_datasets()
+    raise NettuneError(f"unknown command {command!r}; use one of: optimize, datasets (see 'nettune --help')")
+
+
+def _print_options() -> None:
+    table = Table(title="nettune optimize options (key=value or --key value)", show_lines=False)
+    for column in ("option", "default", "meaning"):
+        table.add_column(column)
+    for name, default, text in option_help():
+        table.add_row(name, default, text)
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

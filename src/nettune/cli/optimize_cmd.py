@@ -1,0 +1,37 @@
+"""`nettune optimize`: parse options, run the study with live progress, print where the results are."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from nettune.cli.args import parse_options
+
+
+def run_optimize(tokens: list[str]) -> int:
+    config = parse_options(tokens)  # before importing torch: a typo is reported at once
+    from nettune.cli.display import ProgressDisplay
+    from nettune.study.runner import optimize
+
+    console = Console(stderr=True)
+    console.print(f"nettune: run [bold]{config.resolved_run_name()}[/] — {config.trials} trials of "
+                  f"{config.dataset} (mode {config.mode}), results in {config.run_dir}")
+    with ProgressDisplay(console) as display:
+        result = optimize(config, listener=display.on_event)
+    out = Console()
+    c = result.counts
+    out.print(f"\n[bold]Run {result.run_name}[/]: {c['complete']} complete, {c['pruned']} pruned, "
+              f"{c['failed']} failed" + (f", {c['interrupted']} interrupted" if c["interrupted"] else ""))
+    if result.best_trial is None:
+        out.print("No trial completed; see the log in " + str(result.run_dir / "nettune.log"))
+    else:
+        out.print(f"Best trial {result.best_trial}: objective {result.best_value:.4f}, "
+                  f"validation accuracy {100 * (result.best_accuracy or 0):.2f}%, "
+                  f"test accuracy {100 * (result.best_test_accuracy or 0):.2f}%, "
+                  f"health {result.best_health if result.best_health is None else round(result.best_health, 3)}")
+        out.print(f"Best model:  {result.optimized_model_dir}")
+    out.print(f"Results:     {result.results_path} (and results.yaml)")
+    out.print(f"Log:         {result.run_dir / 'nettune.log'}")
+    if result.interrupted:
+        out.print("[yellow]The study was interrupted; run the same command again to resume it.[/]")
+        return 130
+    return 0

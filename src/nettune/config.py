@@ -1,0 +1,163 @@
+"""OptimizationConfig: every option of a study, validated in one place for the CLI, the API and Python."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from nettune.errors import ConfigError
+
+MODES = ("simple", "health")
+PRUNERS = ("median", "hyperband", "none")
+DEVICES = ("auto", "cpu", "cuda")
+DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100", "gtsrb", "imdb", "reuters")
+ACTIVATION_CHOICES = ("relu", "leaky_relu", "elu", "gelu", "silu", "swish", "tanh")
+
+# Names the original system and its users know, mapped onto ours.
+ALIASES = {
+    "dataset_name": "dataset",
+    "n_trials": "trials",
+    "gpu_proxy_sample_percentage": "data_fraction",
+    "max_epochs": "max_epochs_per_trial",
+    "workers": "concurrent_workers",
+}
+
+
+def _opt(default: Any, help: str, choices: tuple[str, ...] | None = None, low: float | None = None,
+         high: float | None = None, low_open: bool = False) -> Any:
+    meta = {"help": help, "choices": choices, "low": low, "high": high, "low_open": low_open}
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class OptimizationConfig:
+    dataset: str = _opt("mnist", "dataset to optimize for; images get CNNs, text gets LSTMs", DATASETS)
+    mode: str = _opt("health", "objective: 'simple' = validation accuracy, 'health' = accuracy blended with health",
+                     MODES)
+    trials: int = _opt(20, "number of trials to finish (completed, pruned or failed)", low=1, high=10_000)
+    max_epochs_per_trial: int = _opt(6, "upper bound of the epochs hyperparameter", low=1, high=200)
+    concurrent_workers: int = _opt(1, "trials run at once, each in its own process with its share of cores",
+                                   low=1, high=64)
+    health_weight: float = _opt(0.3, "w in (1-w)*accuracy + w*health, for mode=health", low=0.0, high=1.0)
+    data_fraction: float = _opt(1.0, "stratified fraction of the dataset to use (0 < f <= 1)", low=0.0,
+                                high=1.0, low_open=True)
+    activation: str | None = _opt(None, "fix the activation for every trial instead of searching it",
+                                  ACTIVATION_CHOICES)
+    run_name: str | None = _opt(None, "name of the run directory; the same name resumes the study")
+    output_dir: str = _opt("optimization_results", "directory that holds one folder per run")
+    storage: str | None = _opt(None, "Optuna storage URL (default: SQLite file in the run directory)")
+    seed: int = _opt(42, "seed for sampling, data subsets and training", low=0, high=2**31 - 1)
+    pruner: str = _opt("median", "stop unpromising trials early: median, hyperband or none", PRUNERS)
+    trial_timeout: float | None = _opt(None, "seconds one trial may train before it stops with its best epoch",
+                                       low=1.0, high=7 * 86400.0)
+    timeout: float | None = _opt(None, "seconds after which no new trial is started", low=1.0, high=30 * 86400.0)
+    early_stopping_patience: int = _opt(2, "epochs without validation-loss improvement before a trial stops",
+                                        low=1, high=100)
+    warm_start: bool = _opt(True, "make the first trial a proven baseline architecture for the dataset")
+    device: str = _opt("auto", "auto (CUDA when present), cpu or cuda", DEVICES)
+    data_dir: str | None = _opt(None, "dataset cache directory (default $NETTUNE_DATA_DIR or the user cache)")
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    # -- validation ---------------------------------------------------------------------------------------
+    def validate(self) -> None:
+        for f in fields(self):
+            value, meta = getattr(self, f.name), f.metadata
+            if value is None:
+                continue
+            if meta.get("choices") and value not in meta["choices"]:
+                raise ConfigError(
+                    f"{f.name}={value!r} is not valid; choose one of: {', '.join(meta['choices'])}"
+                    + _did_you_mean(str(value), meta["choices"])
+                )
+            low, high = meta.get("low"), meta.get("high")
+            if low is not None and (value < low or (meta.get("low_open") and value == low)):
+                bound = f"> {low}" if meta.get("low_open") else f">= {low}"
+                raise ConfigError(f"{f.name}={value} is out of range; it must be {bound} and <= {high}")
+            if high is not None and value > high:
+                raise ConfigError(f"{f.name}={value} is out of range; it must be <= {high}")
+        if self.run_name is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", self.run_name):
+            raise ConfigError(
+                f"run_name={self.run_name!r} is not valid; use letters, digits, '_', '-' and '.' (max 100)"
+            )
+
+    # -- derived ------------------------------------------------------------------------------------------
+    def resolved_run_name(self) -> str:
+        if self.run_name is None:
+            self.run_name = f"{self.dataset}_{self.mode}_{time.strftime('%Y%m%d-%H%M%S')}"
+        return self.run_name
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.output_dir) / self.resolved_run_name()
+
+    def storage_url(self) -> str:
+        return self.storage or f"sqlite:///{(self.run_dir / 'study.db').resolve()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    # -- construction from text ---------------------------------------------------------------------------
+    @classmethod
+    def option_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def from_strings(cls, pairs: dict[str, str]) -> OptimizationConfig:
+        """Build from key=value strings (CLI, environment): unknown keys and bad values get one-line errors."""
+        return cls(**{canonical_key(k): parse_value(canonical_key(k), v) for k, v in pairs.items()})
+
+
+def canonical_key(key: str) -> str:
+    key = key.strip().lstrip("-").replace("-", "_")
+    key = ALIASES.get(key, key)
+    names = OptimizationConfig.option_names()
+    if key not in names:
+        raise ConfigError(f"unknown option {key!r}" + _did_you_mean(key, names + list(ALIASES))
+                          + "; run 'nettune optimize --help' for all options")
+    return key
+
+
+def parse_value(key: str, raw: str) -> Any:
+    f = next(f for f in fields(OptimizationConfig) if f.name == key)
+    kind = str(f.type)
+    text = raw.strip()
+    if "None" in kind and text.lower() in ("none", "null", ""):
+        return None
+    try:
+        if kind.startswith("bool"):
+            lowered = text.lower()
+            if lowered not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                raise ValueError
+            return lowered in ("true", "1", "yes", "on")
+        if kind.startswith("int"):
+            return int(text)
+        if kind.startswith("float"):
+            return float(text)
+    except ValueError:
+        expected = "true or false" if kind.startswith("bool") else f"a number ({kind.split(' ')[0]})"
+        raise ConfigError(f"{key}={raw!r} is not valid; expected {expected}") from None
+    return text
+
+
+def _did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def option_help() -> list[tuple[str, str, str]]:
+    """(name, default, help) for every option, for the CLI's --help."""
+    rows = []
+    for f in fields(OptimizationConfig):
+        default = f.default if f.default is not MISSING else "-"
+        choices = f.metadata.get("choices")
+        extra = f" [{', '.join(choices)}]" if choices else ""
+        rows.append((f.name, str(default), f.metadata["help"] + extra))
+    return rows

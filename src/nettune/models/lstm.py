@@ -1,0 +1,33 @@
+"""Recurrent classifier for token sequences: embedding, (bi)LSTM, a pooled summary, a dense head."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from nettune.models.layers import dense_head
+from nettune.space.model_config import ModelConfig
+
+
+class LSTMNet(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(cfg.vocab_size, cfg.embedding_dim, padding_idx=0)
+        self.lstm = nn.LSTM(
+            cfg.embedding_dim,
+            cfg.lstm_units,
+            num_layers=cfg.lstm_layers,
+            batch_first=True,
+            bidirectional=cfg.bidirectional,
+            dropout=cfg.dropout if cfg.lstm_layers > 1 else 0.0,
+        )
+        self.sequence_pooling = cfg.sequence_pooling
+        self.dropout = nn.Dropout(cfg.dropout) if cfg.dropout > 0 else nn.Identity()
+        out_features = cfg.lstm_units * (2 if cfg.bidirectional else 1)
+        self.head = dense_head(out_features, cfg.dense_sizes, cfg.num_classes, cfg.activation, cfg.dropout)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        outputs, _ = self.lstm(self.embedding(tokens))
+        # Sequences are left-padded, so the last step has read the real tokens in both pooling modes.
+        summary = outputs[:, -1] if self.sequence_pooling == "last" else outputs.max(dim=1).values
+        return self.head(self.dropout(summary))

@@ -1,0 +1,63 @@
+"""Hooks the trainer calls at fixed points; health monitoring and progress reporting live beside it.
+
+The trainer never knows what a hook does. Every method has a no-op default so a hook implements only
+what it needs. Hooks must not change the model's parameters or the optimizer's state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+
+@dataclass
+class TrainContext:
+    """Fixed facts about one training run, handed to every hook at every call."""
+
+    model: nn.Module
+    device: torch.device
+    total_epochs: int
+    batches_per_epoch: int
+    probe_x: torch.Tensor  # a fixed validation batch (on device) for activation statistics
+
+
+@dataclass
+class BatchEnd:
+    """After backward() and optimizer.step(); parameter .grad tensors still hold this batch's gradients."""
+
+    epoch: int  # 1-based
+    batch: int  # 1-based within the epoch
+    global_step: int  # 1-based over the run
+    loss: float
+    correct: int
+    size: int
+
+
+@dataclass
+class EpochEnd:
+    epoch: int  # 1-based
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+    seconds: float
+    # Per-sample validation correctness (bool, CPU), for accuracy-consistency across shards.
+    val_correct: torch.Tensor = field(repr=False, default_factory=lambda: torch.empty(0, dtype=torch.bool))
+
+
+class TrainerHook:
+    """Base class: override the calls you need."""
+
+    def on_train_start(self, ctx: TrainContext) -> None:
+        return None
+
+    def on_batch_end(self, ctx: TrainContext, step: BatchEnd) -> None:
+        return None
+
+    def on_epoch_end(self, ctx: TrainContext, epoch: EpochEnd) -> None:
+        return None
+
+    def on_train_end(self, ctx: TrainContext) -> None:
+        return None

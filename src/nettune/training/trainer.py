@@ -1,0 +1,149 @@
+"""The training loop. Read it top to bottom: everything else (health, progress, pruning) is a hook."""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nettune.data.types import PreparedData
+from nettune.space.model_config import ModelConfig
+from nettune.training.cancel import CancelToken
+from nettune.training.device import seed_everything
+from nettune.training.evaluate import Evaluation, evaluate, prepare_batch
+from nettune.training.hooks import BatchEnd, EpochEnd, TrainContext, TrainerHook
+from nettune.training.optim import make_optimizer, make_schedule
+
+PROBE_SIZE = 256  # validation samples used by hooks for activation statistics
+
+
+@dataclass
+class TrainSettings:
+    seed: int = 0
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    patience: int = 2  # epochs without validation-loss improvement before stopping early
+    time_budget_s: float | None = None  # stop (and keep the best epoch so far) once exceeded
+
+
+@dataclass
+class TrainResult:
+    history: list[dict[str, float]]  # one row per epoch: train/val loss and accuracy, seconds
+    best_epoch: int
+    epochs_run: int
+    stop_reason: str  # "completed", "early stopping", "time budget", "diverged (non-finite loss)"
+    seconds: float
+    val: Evaluation  # of the restored best weights
+    train_accuracy: float  # at the best epoch
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "best_epoch": self.best_epoch,
+            "epochs_run": self.epochs_run,
+            "stop_reason": self.stop_reason,
+            "train_seconds": round(self.seconds, 3),
+            "train_accuracy": self.train_accuracy,
+            "val_accuracy": self.val.accuracy,
+            "val_loss": self.val.loss,
+        }
+
+
+def train(
+    model: nn.Module,
+    cfg: ModelConfig,
+    data: PreparedData,
+    settings: TrainSettings,
+    hooks: Sequence[TrainerHook] = (),
+    cancel: CancelToken | None = None,
+) -> TrainResult:
+    """Train `model` in place; on return it holds the weights of the best validation epoch."""
+    generator = seed_everything(settings.seed)
+    device = settings.device
+    model.to(device)
+    if cfg.family == "cnn":
+        model.to(memory_format=torch.channels_last)
+    x_train, y_train = data.train.x, data.train.y
+    n_train = len(data.train)
+    batches_per_epoch = max(1, -(-n_train // cfg.batch_size))
+    optimizer = make_optimizer(model, cfg)
+    schedule = make_schedule(optimizer, cfg, total_steps=batches_per_epoch * cfg.epochs)
+    ctx = TrainContext(model, device, cfg.epochs, batches_per_epoch, prepare_batch(data.val.x[:PROBE_SIZE], device))
+    for hook in hooks:
+        hook.on_train_start(ctx)
+
+    started = time.perf_counter()
+    history: list[dict[str, float]] = []
+    best_loss, best_epoch, best_state, best_train_acc = float("inf"), 0, None, 0.0
+    stop_reason, step, epoch = "completed", 0, 0
+    for epoch in range(1, cfg.epochs + 1):
+        model.train()
+        epoch_start = time.perf_counter()
+        loss_sum, correct_sum, seen = 0.0, 0, 0
+        order = torch.randperm(n_train, generator=generator)
+        for batch in range(1, batches_per_epoch + 1):
+            if cancel is not None:
+                cancel.check()
+            idx = order[(batch - 1) * cfg.batch_size : batch * cfg.batch_size]
+            x, y = prepare_batch(x_train[idx], device), y_train[idx].to(device, non_blocking=True)
+
+            logits = model(x)
+            loss = F.cross_entropy(logits, y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+
+            step += 1
+            batch_loss, batch_correct = loss.item(), int((logits.argmax(1) == y).sum())
+            loss_sum, correct_sum, seen = loss_sum + batch_loss * len(idx), correct_sum + batch_correct, seen + len(idx)
+            for hook in hooks:
+                hook.on_batch_end(ctx, BatchEnd(epoch, batch, step, batch_loss, batch_correct, len(idx)))
+            if not math.isfinite(batch_loss):
+                stop_reason = "diverged (non-finite loss)"
+                break
+            if settings.time_budget_s is not None and time.perf_counter() - started > settings.time_budget_s:
+                stop_reason = "time budget"
+                break
+
+        val = evaluate(model, data.val, device)
+        row = EpochEnd(
+            epoch=epoch,
+            train_loss=loss_sum / max(1, seen),
+            train_accuracy=correct_sum / max(1, seen),
+            val_loss=val.loss,
+            val_accuracy=val.accuracy,
+            seconds=time.perf_counter() - epoch_start,
+            val_correct=val.correct,
+        )
+        history.append({k: v for k, v in asdict(row).items() if k != "val_correct"})
+        if val.loss < best_loss:
+            best_loss, best_epoch, best_train_acc = val.loss, epoch, row.train_accuracy
+            best_state = copy.deepcopy(model.state_dict())
+        # Hooks run after the best-state bookkeeping so a pruning hook that raises loses nothing.
+        for hook in hooks:
+            hook.on_epoch_end(ctx, row)
+        if stop_reason != "completed":
+            break
+        if epoch - best_epoch >= settings.patience:
+            stop_reason = "early stopping"
+            break
+
+    if best_state is not None and best_epoch != epoch:
+        model.load_state_dict(best_state)
+    for hook in hooks:
+        hook.on_train_end(ctx)
+    return TrainResult(
+        history=history,
+        best_epoch=best_epoch,
+        epochs_run=len(history),
+        stop_reason=stop_reason,
+        seconds=time.perf_counter() - started,
+        val=val if best_epoch == epoch else evaluate(model, data.val, device),
+        train_accuracy=best_train_acc,
+    )

@@ -1,0 +1,82 @@
+"""TrialJob and TrialOutcome: what is sent to wherever a trial runs, and what comes back.
+
+One job object, sent whole, carries everything a trial needs, so a trial run locally and one run on a
+remote worker cannot differ by a forgotten parameter.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+from nettune.errors import ConfigError
+from nettune.space.model_config import ModelConfig
+
+OutcomeState = Literal["complete", "pruned", "failed", "cancelled"]
+
+
+@dataclass(frozen=True)
+class TrialJob:
+    number: int
+    model_config: ModelConfig
+    dataset: str
+    data_fraction: float
+    data_seed: int  # same for every trial of a study, so all trials see the same split
+    seed: int  # this trial's training seed
+    mode: str
+    health_weight: float
+    trial_dir: str
+    patience: int = 2
+    time_budget_s: float | None = None
+    device: str = "auto"
+    data_dir: str | None = None
+    # Where to report intermediate values for pruning; None when the executor cannot reach the study.
+    storage_url: str | None = None
+    study_name: str | None = None
+    trial_id: int | None = None
+    pruner: str = "none"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["model_config"] = self.model_config.to_dict()
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrialJob:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown trial job field(s): {', '.join(unknown)}")
+        return cls(**{**data, "model_config": ModelConfig.from_dict(data["model_config"])})
+
+
+@dataclass
+class TrialOutcome:
+    number: int
+    state: OutcomeState
+    value: float | None = None  # the objective: accuracy (simple) or total score (health)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    health: dict[str, Any] | None = None  # HealthReport.to_dict()
+    history: list[dict[str, float]] = field(default_factory=list)
+    param_count: int = 0
+    error: str | None = None
+    trial_dir: str | None = None
+    worker: str = "local"
+    started_at: float = 0.0
+    finished_at: float = 0.0
+
+    @property
+    def duration_s(self) -> float:
+        return max(0.0, self.finished_at - self.started_at)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "duration_s": round(self.duration_s, 3)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrialOutcome:
+        data = {k: v for k, v in data.items() if k != "duration_s"}
+        return cls(**data)

@@ -1,0 +1,98 @@
+"""Run one trial: data -> model -> training (with health, progress and pruning hooks) -> health -> files."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import optuna
+
+from nettune.data import load_dataset
+from nettune.data.types import PreparedData
+from nettune.errors import TrialCancelled
+from nettune.health import HealthMonitor, compute_health, objective_value
+from nettune.models import build_model, count_parameters, save_model
+from nettune.progress.events import Event, TrialStarted
+from nettune.training.cancel import CancelToken
+from nettune.training.device import pick_device, seed_everything
+from nettune.training.evaluate import evaluate
+from nettune.training.hooks import TrainerHook
+from nettune.training.progress_hook import ProgressReporter
+from nettune.training.trainer import TrainSettings, train
+from nettune.trials.job import TrialJob, TrialOutcome
+from nettune.trials.pruning import PruningHook, connect_trial
+
+log = logging.getLogger("nettune.trial")
+
+
+@functools.lru_cache(maxsize=2)
+def cached_dataset(name: str, fraction: float, seed: int, data_dir: str | None) -> PreparedData:
+    """A worker keeps its data between trials: every trial of a study uses the same split."""
+    return load_dataset(name, data_fraction=fraction, seed=seed, data_dir=Path(data_dir) if data_dir else None)
+
+
+def run_trial(
+    job: TrialJob, emit: Callable[[Event], None], cancel: CancelToken | None = None, worker: str = "local"
+) -> TrialOutcome:
+    """Never raises for a trial's own failure: the outcome records it and the study goes on."""
+    outcome = TrialOutcome(number=job.number, state="failed", trial_dir=job.trial_dir, worker=worker,
+                           started_at=time.time())
+    cfg = job.model_config
+    emit(TrialStarted(trial=job.number, total_epochs=cfg.epochs, params=cfg.to_dict(), worker=worker))
+    monitor = HealthMonitor()
+    try:
+        data = cached_dataset(job.dataset, job.data_fraction, job.data_seed, job.data_dir)
+        device = pick_device(job.device)
+        seed_everything(job.seed)  # before building: weight initialisation draws from the global RNG
+        model = build_model(cfg)
+        outcome.param_count = count_parameters(model)
+        hooks: list[TrainerHook] = [monitor, ProgressReporter(job.number, emit)]
+        if job.storage_url and job.study_name and job.trial_id is not None and job.pruner != "none":
+            hooks.append(PruningHook(connect_trial(job.storage_url, job.study_name, job.trial_id, job.pruner)))
+        settings = TrainSettings(seed=job.seed, device=device, patience=job.patience, time_budget_s=job.time_budget_s)
+
+        result = train(model, cfg, data, settings, hooks, cancel)
+
+        test = evaluate(model, data.test, device)
+        health = compute_health(monitor, val_accuracy=result.val.accuracy, train_accuracy=result.train_accuracy,
+                                param_count=outcome.param_count)
+        outcome.metrics = {**result.summary(), "test_accuracy": test.accuracy, "test_loss": test.loss}
+        outcome.health = health.to_dict()
+        outcome.history = result.history
+        outcome.value = objective_value(job.mode, result.val.accuracy, health.overall, job.health_weight)
+        outcome.state = "complete"
+        _write_trial_files(job, outcome, model)
+    except optuna.TrialPruned as pruned:
+        outcome.state, outcome.error = "pruned", str(pruned)
+        outcome.history = _history_from(monitor)
+    except TrialCancelled as cancelled:
+        outcome.state, outcome.error = "cancelled", str(cancelled)
+    except Exception as exc:
+        outcome.state, outcome.error = "failed", f"{type(exc).__name__}: {exc}"
+        log.error("trial %d failed: %s\n%s", job.number, outcome.error, traceback.format_exc())
+    outcome.finished_at = time.time()
+    _write_json(Path(job.trial_dir) / "outcome.json", outcome.to_dict())
+    return outcome
+
+
+def _history_from(monitor: HealthMonitor) -> list[dict[str, float]]:
+    return [dict(row) for row in getattr(monitor, "epoch_history", [])]
+
+
+def _write_trial_files(job: TrialJob, outcome: TrialOutcome, model: object) -> None:
+    directory = Path(job.trial_dir)
+    save_model(model, job.model_config, directory)  # type: ignore[arg-type]
+    _write_json(directory / "metrics.json", {**outcome.metrics, "param_count": outcome.param_count,
+                                              "objective": outcome.value, "history": outcome.history})
+    _write_json(directory / "health.json", outcome.health or {})
+    _write_json(directory / "job.json", job.to_dict())
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str))

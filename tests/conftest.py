@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from nettune.data.types import DatasetInfo, PreparedData, Split
+from nettune.space.model_config import ModelConfig
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATASETS = REPO.parent / "shared" / "datasets"
+
+
+def _quadrant_images(n: int, seed: int) -> Split:
+    """Learnable 4-class images: the class is the quadrant that holds a bright square."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 4, (n,), generator=g)
+    x = torch.randn(n, 1, 12, 12, generator=g) * 0.3
+    for i, label in enumerate(y.tolist()):
+        r, c = divmod(label, 2)
+        x[i, 0, r * 6 + 1 : r * 6 + 5, c * 6 + 1 : c * 6 + 5] += 2.0
+    return Split(x, y)
+
+
+@pytest.fixture
+def image_data() -> PreparedData:
+    info = DatasetInfo("quadrants", "image", 4, ("tl", "tr", "bl", "br"), (1, 12, 12))
+    return PreparedData(info, _quadrant_images(512, 0), _quadrant_images(128, 1), _quadrant_images(128, 2))
+
+
+@pytest.fixture
+def text_data() -> PreparedData:
+    """Class 1 sequences contain token 7, class 0 sequences do not."""
+    def split(n: int, seed: int) -> Split:
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randint(2, 7, (n, 16), generator=g)
+        y = torch.randint(0, 2, (n,), generator=g)
+        x[y == 1, 5] = 7
+        return Split(x, y)
+
+    info = DatasetInfo("tokens", "text", 2, ("neg", "pos"), (16,), vocab_size=10)
+    return PreparedData(info, split(384, 0), split(96, 1), split(96, 2))
+
+
+@pytest.fixture
+def cnn_config(image_data: PreparedData) -> ModelConfig:
+    return ModelConfig(family="cnn", dataset="quadrants", input_shape=(1, 12, 12), num_classes=4, filters=(8, 16),
+                       dense_units=32, batch_size=64, epochs=2, learning_rate=3e-3)
+
+
+@pytest.fixture
+def shared_datasets() -> Path:
+    if not (SHARED_DATASETS / "mnist").exists():
+        pytest.skip(f"genuine datasets not found at {SHARED_DATASETS}")
+    return SHARED_DATASETS
