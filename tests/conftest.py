@@ -54,3 +54,36 @@ def shared_datasets() -> Path:
     if not (SHARED_DATASETS / "mnist").exists():
         pytest.skip(f"genuine datasets not found at {SHARED_DATASETS}")
     return SHARED_DATASETS
+
+
+def closed_local_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens, so any download attempt fails at once."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+SOURCE_ENVS = ("NETTUNE_DATASET_MIRROR", "NETTUNE_NPM_REGISTRY", "NETTUNE_DEBIAN_MIRROR", "NETTUNE_PYPI_INDEX")
+
+
+@pytest.fixture(autouse=True)
+def _local_network_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No test may reach a real dataset host or registry: every source points at a closed local port.
+    dead = closed_local_url()
+    for env in SOURCE_ENVS:
+        monkeypatch.setenv(env, dead)
+
+
+@pytest.fixture(scope="session")
+def mnist_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir holding genuine MNIST (copied from shared/), decoded once per test session."""
+    import shutil
+
+    if not (SHARED_DATASETS / "mnist").exists():
+        pytest.skip(f"genuine datasets not found at {SHARED_DATASETS}")
+    root = tmp_path_factory.mktemp("data")
+    shutil.copytree(SHARED_DATASETS / "mnist", root / "mnist")
+    return root

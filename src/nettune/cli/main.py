@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _console_logging(debug)
     try:
         return _dispatch(args)
     except NettuneError as exc:
@@ -46,6 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nettune: unexpected error: {type(exc).__name__}: {first_line} (rerun with --debug for details)",
               file=sys.stderr)
         return 1
+
+
+def _console_logging(debug: bool) -> None:
+    """Warnings (or everything with --debug) on stderr; the run's files get the full INFO log."""
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.DEBUG if debug else logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("nettune").setLevel(logging.DEBUG if debug else logging.INFO)
 
 
 def _dispatch(args: list[str]) -> int:

@@ -12,12 +12,12 @@ def run_optimize(tokens: list[str]) -> int:
     from nettune.cli.display import ProgressDisplay
     from nettune.study.runner import optimize
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     console.print(f"nettune: run [bold]{config.resolved_run_name()}[/] — {config.trials} trials of "
                   f"{config.dataset} (mode {config.mode}), results in {config.run_dir}")
     with ProgressDisplay(console) as display:
         result = optimize(config, listener=display.on_event)
-    out = Console()
+    out = Console(soft_wrap=True)
     c = result.counts
     out.print(f"\n[bold]Run {result.run_name}[/]: {c['complete']} complete, {c['pruned']} pruned, "
               f"{c['failed']} failed" + (f", {c['interrupted']} interrupted" if c["interrupted"] else ""))

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,7 @@ class Found:
 
 
 _memo: OrderedDict[tuple[str, int], tuple[Decoded, str]] = OrderedDict()
+_memo_lock = threading.Lock()  # trials may load data from several threads of one worker
 
 
 def load_decoded(dataset_dir: Path, found: Found | None) -> tuple[Decoded, str] | None:
@@ -70,9 +72,10 @@ def load_decoded(dataset_dir: Path, found: Found | None) -> tuple[Decoded, str] 
     if found is not None and meta.get("signature") != found.signature(dataset_dir):
         return None
     key = (str(cache_dir), stamp)
-    if key in _memo:
-        _memo.move_to_end(key)
-        return _memo[key]
+    with _memo_lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]
     try:
         arrays = {name: np.load(cache_dir / f"{name}.npy", mmap_mode="r") for name in meta["arrays"]}
         words_path = cache_dir / "words.txt"
@@ -81,9 +84,10 @@ def load_decoded(dataset_dir: Path, found: Found | None) -> tuple[Decoded, str] 
         return None  # a half-deleted cache is rebuilt rather than reported
     decoded: Decoded = (ImageArrays.from_arrays(arrays) if meta["kind"] == "image"
                         else TextCorpus.from_arrays(arrays, words))
-    _memo[key] = (decoded, meta["format"])
-    while len(_memo) > _MEMO_SIZE:
-        _memo.popitem(last=False)
+    with _memo_lock:
+        _memo[key] = (decoded, meta["format"])
+        while len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
     return decoded, meta["format"]
 
 
@@ -92,6 +96,7 @@ def save_decoded(dataset_dir: Path, found: Found, decoded: Decoded) -> None:
     concurrent loader sees either the old complete cache or the new one, never a partial one."""
     dataset_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".decoded-", dir=dataset_dir))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a dataset cache is often shared between users
     try:
         arrays = decoded.to_arrays()
         for name, array in arrays.items():

