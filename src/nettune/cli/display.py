@@ -36,15 +36,15 @@ def render(snap: dict[str, Any]) -> Group:
         f" ({snap['mode']})   elapsed {_fmt_s(snap['elapsed_s'])}  ETA {_fmt_s(snap['eta_s'])}",
     )
     table = Table(box=None, pad_edge=False, show_header=True, header_style="dim")
-    for column in ("trial", "worker", "epoch", "progress", "loss", "acc", "val acc"):
+    for column in ("trial", "worker", "epoch", "epoch progress", "", "loss", "acc", "val acc"):
         table.add_column(column)
     for r in snap["running_trials"]:
         table.add_row(
             str(r["trial"]), r["worker"], f"{r['epoch']}/{r['total_epochs']}",
-            Group(ProgressBar(total=1.0, completed=r["fraction"], width=24), Text(f"{100 * r['fraction']:.0f}%")),
+            ProgressBar(total=1.0, completed=r["fraction"], width=24), f"{100 * r['fraction']:.0f}%",
             "–" if r["loss"] is None else f"{r['loss']:.4f}", _pct(r["accuracy"]), _pct(r["val_accuracy"]),
         )
-    parts: list[Any] = [head, table]
+    parts: list[Any] = [head, table] if snap["running_trials"] else [head]
     parts += [Text(f"! {n}", style="yellow") for n in snap["notices"]]
     return Group(*parts)
 
