@@ -13,6 +13,7 @@ from nettune.errors import ConfigError
 
 MODES = ("simple", "health")
 PRUNERS = ("median", "hyperband", "none")
+PLOT_GENERATION = ("all", "best", "none")
 DEVICES = ("auto", "cpu", "cuda")
 DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100", "gtsrb", "imdb", "reuters")
 ACTIVATION_CHOICES = ("relu", "leaky_relu", "elu", "gelu", "silu", "swish", "tanh")
@@ -60,6 +61,9 @@ class OptimizationConfig:
     early_stopping_patience: int = _opt(2, "epochs without validation-loss improvement before a trial stops",
                                         low=1, high=100)
     warm_start: bool = _opt(True, "make the first trial a proven baseline architecture for the dataset")
+    plot_generation: str = _opt("best", "per-trial plots for every trial, only the best (drawn at the end from saved "
+                                "data, no retraining) or none", PLOT_GENERATION)
+    tensorboard: bool = _opt(False, "write TensorBoard event files under <run dir>/tensorboard")
     device: str = _opt("auto", "auto (CUDA when present), cpu or cuda", DEVICES)
     data_dir: str | None = _opt(None, "dataset cache directory (default $NETTUNE_DATA_DIR or the user cache)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +152,7 @@ def _prepare_text(spec: DatasetSpec, corpus: TextCorpus, opts: Options, notes: d
     train = Split(torch.from_numpy(xs["train"]), _labels(y_train, plan.train))
     val = Split(torch.from_numpy(xs["val"]), _labels(y_train, plan.val))
     test = Split(torch.from_numpy(xs["test"]), _labels(np.asarray(test_docs.labels), plan.test))
+    vocabulary = None if corpus.words is None else _vocabulary(lookup, vocab_size, corpus.words)
     notes |= plan.notes
     lengths = np.diff(corpus.train.offsets)[plan.train]
     notes["vocab"] = {
@@ -166,9 +168,20 @@ def _prepare_text(spec: DatasetSpec, corpus: TextCorpus, opts: Options, notes: d
         top_raw = kept_raw[np.argsort(lookup[kept_raw])][:10]
         notes["vocab"]["top_words"] = [corpus.words[r] for r in top_raw if r < len(corpus.words)]
     info = DatasetInfo(spec.name, "text", spec.num_classes, spec.class_names, (seq_len,), vocab_size)
-    return PreparedData(info, train, val, test, notes)
+    return PreparedData(info, train, val, test, notes, vocabulary)
 
 
 def _oov_rate(x: np.ndarray) -> float:
     real = int((x != PAD).sum())
     return round(float((x == OOV).sum()) / real, 4) if real else 0.0
+
+
+def _vocabulary(lookup: np.ndarray, vocab_size: int, raw_words: Sequence[str]) -> tuple[str, ...]:
+    """Model token id -> word, inverting the raw-id lookup table."""
+    words = np.full(vocab_size, "", dtype=object)
+    words[PAD], words[OOV] = "<pad>", "<unk>"
+    kept = np.flatnonzero(lookup != OOV)
+    kept = kept[kept < len(raw_words)]
+    words[lookup[kept]] = np.asarray(raw_words, dtype=object)[kept]
+    return tuple(words.tolist())
+

@@ -41,3 +41,6 @@ class PreparedData:
     val: Split
     test: Split
     notes: dict[str, Any] = field(default_factory=dict)  # how splits were made, recorded in results
+    # Text only: token id -> word ([0] "<pad>", [1] "<unk>"), for showing what a model read. Kept out of
+    # `notes` because notes are copied into results.json.
+    vocabulary: tuple[str, ...] | None = None

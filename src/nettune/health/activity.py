@@ -7,7 +7,7 @@ counts on the device. All counts come back to the host in one transfer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +25,9 @@ from nettune.health.units import (
     unit_spec,
     unwrap_compiled,
 )
+
+_Hook = Callable[[nn.Module, Any, Any], None]
+_SourceCell = list[tuple[str, nn.Module] | None]  # one slot: the producing layer that ran last
 
 
 @dataclass
@@ -85,7 +88,7 @@ def measure_activity(model: nn.Module, probe_x: torch.Tensor, max_samples: int =
     """Run the probe through `model` and report per-unit activity for every monitored layer."""
     model = unwrap_compiled(model)
     records: list[_Record] = []
-    last_source: list[tuple[str, nn.Module] | None] = [None]  # a cell the hooks can update
+    last_source: _SourceCell = [None]
     handles = []
     for module_name, module in model.named_modules():
         name = module_name or "<root>"
@@ -105,7 +108,7 @@ def measure_activity(model: nn.Module, probe_x: torch.Tensor, max_samples: int =
     return ProbeResult(_to_host(records), _output_dim(output))
 
 
-def _activation_hook(name: str, spec: UnitSpec, records: list[_Record], last_source: list) -> Any:
+def _activation_hook(name: str, spec: UnitSpec, records: list[_Record], last_source: _SourceCell) -> _Hook:
     def hook(module: nn.Module, inputs: Any, output: Any) -> None:
         out = output[0] if isinstance(output, tuple) else output
         if not isinstance(out, torch.Tensor) or not out.is_floating_point() or out.numel() == 0:
@@ -116,7 +119,7 @@ def _activation_hook(name: str, spec: UnitSpec, records: list[_Record], last_sou
     return hook
 
 
-def _recurrent_hook(name: str, spec: UnitSpec, records: list[_Record], last_source: list) -> Any:
+def _recurrent_hook(name: str, spec: UnitSpec, records: list[_Record], last_source: _SourceCell) -> _Hook:
     def hook(module: nn.Module, inputs: Any, output: Any) -> None:
         seq, state = output
         hidden = state[0] if isinstance(state, tuple) else state  # LSTM: (h_n, c_n); GRU: h_n
@@ -137,7 +140,7 @@ def _recurrent_hook(name: str, spec: UnitSpec, records: list[_Record], last_sour
     return hook
 
 
-def _source_hook(name: str, last_source: list) -> Any:
+def _source_hook(name: str, last_source: _SourceCell) -> _Hook:
     def hook(module: nn.Module, inputs: Any, output: Any) -> None:
         last_source[0] = (name, module)
 

@@ -49,7 +49,7 @@ METRIC_DOCS: Final[dict[str, dict[str, str]]] = {
     },
     "training_stability": {
         "label": "Training stability",
-        "what": "How smooth the per-batch training loss is around its trend: noise, spikes, and drift upwards.",
+        "what": "How smooth the per-batch training loss is around its trend: noise, spikes, and rises.",
         "why": "A jumpy or rising loss means the optimizer overshoots; results become luck-dependent.",
         "bad": "Learning rate too high or batches too small; lower the LR, raise batch size, or add batch norm.",
     },

@@ -88,6 +88,8 @@ def convergence_quality(val_losses: Sequence[float]) -> MetricResult:
             "end_ratio": end_ratio,
             "best_epoch": float(int(losses.argmin()) + 1),
             "rise_after_best": last - best,
+            "total_change": float(losses[0] - last),
+            "tolerance": eps,
         },
     )
 

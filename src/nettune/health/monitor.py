@@ -99,25 +99,40 @@ class HealthMonitor(TrainerHook):
             self._probe(self._ctx, 0)
 
     @property
+    def epoch_history(self) -> list[dict[str, float]]:
+        """One plain dict per finished epoch (JSON-ready): epoch, losses, accuracies, seconds."""
+        return [
+            {
+                "epoch": e.epoch,
+                "train_loss": e.train_loss,
+                "train_accuracy": e.train_accuracy,
+                "val_loss": e.val_loss,
+                "val_accuracy": e.val_accuracy,
+                "seconds": e.seconds,
+            }
+            for e in self.epochs
+        ]
+
+    @property
     def grad_layer_names(self) -> list[str]:
-        return list(self._grads.names) if self._grads else []
+        return list(self._grads.names) if self._grads is not None else []
 
     @property
     def grad_layer_kinds(self) -> list[str]:
-        return list(self._grads.kinds) if self._grads else []
+        return list(self._grads.kinds) if self._grads is not None else []
 
     @property
     def grad_steps(self) -> np.ndarray:
-        return self._grads.steps if self._grads else np.zeros(0, dtype=np.int64)
+        return self._grads.steps if self._grads is not None else np.zeros(0, dtype=np.int64)
 
     @property
     def grad_norms(self) -> np.ndarray:
         """(samples, layers) L2 norms; NaN = layer had no gradient that step, +inf = non-finite gradient."""
-        return self._grads.layer_norms if self._grads else np.zeros((0, 0))
+        return self._grads.layer_norms if self._grads is not None else np.zeros((0, 0))
 
     @property
     def global_grad_norms(self) -> np.ndarray:
-        return self._grads.global_norms if self._grads else np.zeros(0)
+        return self._grads.global_norms if self._grads is not None else np.zeros(0)
 
     def _probe(self, ctx: TrainContext, epoch: int) -> None:
         if ctx.probe_x.numel() == 0:

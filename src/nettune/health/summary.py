@@ -69,10 +69,10 @@ def _unit_issues(layers: Sequence[LayerHealth]) -> list[str]:
                 if layer.activation in ("relu", "gelu", "silu")
                 else "consider a lower learning rate or batch norm"
             )
-            out.append(f"{_pct(layer.dead)} of {layer.kind} {layer.name} {noun} are dead; {fix}")
+            out.append(f"{_pct(layer.dead)} of the {noun} in {_label(layer)} are dead; {fix}")
         if (layer.saturated or 0.0) >= LAYER_WARN:
             out.append(
-                f"{_pct(layer.saturated)} of {layer.kind} {layer.name} {noun} are saturated at ±1; "
+                f"{_pct(layer.saturated)} of the {noun} in {_label(layer)} are saturated at ±1; "
                 "lower the learning rate, clip gradients or use a ReLU-family activation"
             )
     return out
@@ -85,12 +85,12 @@ def _gradient_issues(gradients: MetricResult, layers: Sequence[LayerHealth]) -> 
             continue
         if layer.grad_norm_mean <= VANISHING_OK:
             out.append(
-                f"gradients vanish in {layer.kind} {layer.name} (mean norm {layer.grad_norm_mean:.1e}); "
+                f"gradients vanish in {_label(layer)} (mean norm {layer.grad_norm_mean:.1e}); "
                 "add batch norm, use a ReLU-family activation or fewer layers"
             )
         elif layer.grad_norm_mean >= EXPLODING_OK:
             out.append(
-                f"gradients explode in {layer.kind} {layer.name} (mean norm {layer.grad_norm_mean:.1e}); "
+                f"gradients explode in {_label(layer)} (mean norm {layer.grad_norm_mean:.1e}); "
                 "lower the learning rate or clip gradients"
             )
     if gradients.details.get("ratio_factor", 1.0) < LOW_SCORE:
@@ -108,11 +108,16 @@ def _stability_issues(stability: MetricResult) -> list[str]:
     if not stability.measured or stability.score >= LOW_SCORE or "spike_factor" not in stability.details:
         return []
     d = stability.details
-    worst = min(("spike_factor", "noise_factor", "drift_factor"), key=lambda key: d[key])
+    worst = min(("spike_factor", "noise_factor", "rise_factor"), key=lambda key: d[key])
+    if worst == "rise_factor" and d["overshoot"] >= d["late_rise"]:
+        return [
+            f"the training loss shot up to {1 + d['overshoot']:.1f}x its starting value early on; "
+            "lower the learning rate or add a warm-up"
+        ]
     what = {
         "spike_factor": f"the training loss spiked {int(d['spikes'])} times",
         "noise_factor": "the training loss is very noisy from batch to batch",
-        "drift_factor": "the training loss climbed back up late in training",
+        "rise_factor": "the training loss climbed back up late in training",
     }[worst]
     return [f"{what}; lower the learning rate or use a larger batch size"]
 
@@ -122,11 +127,13 @@ def _convergence_issues(convergence: MetricResult) -> list[str]:
     if not convergence.measured or convergence.score >= LOW_SCORE or "best_epoch" not in d:
         return []
     best, epochs = int(d["best_epoch"]), int(d["epochs"])
-    if best < epochs:
+    if d["rise_after_best"] > d["tolerance"]:
         return [
             f"validation loss was best at epoch {best} of {epochs} and rose afterwards; the model is "
             "overfitting, so add dropout or weight decay, or train fewer epochs"
         ]
+    if abs(d["total_change"]) <= d["tolerance"]:
+        return ["validation loss is not improving across epochs; try a different learning rate"]
     return ["validation loss zig-zags between epochs; lower the learning rate"]
 
 
@@ -164,3 +171,7 @@ def _pct(share: float | None) -> str:
 
 def _sentence(text: str) -> str:
     return text[0].upper() + text[1:] + "."
+
+
+def _label(layer: LayerHealth) -> str:
+    return f"{layer.kind} layer '{layer.name}'"

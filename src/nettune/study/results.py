@@ -17,6 +17,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from nettune.config import OptimizationConfig
 from nettune.data.types import PreparedData
+from nettune.export import export_onnx
+from nettune.plots import render_study_plots, render_trial_plots
 
 log = logging.getLogger("nettune.study")
 
@@ -42,6 +44,10 @@ def finalize(config: OptimizationConfig, study: optuna.Study, data: PreparedData
     trials = study.get_trials(deepcopy=False)
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     best = max(complete, key=lambda t: t.value or 0.0) if complete else None
+    if config.plot_generation != "none":
+        render_study_plots(study, config.run_dir / "plots")
+        if config.plot_generation == "best" and best is not None and best.user_attrs.get("trial_dir"):
+            render_trial_plots(Path(best.user_attrs["trial_dir"]))  # from saved data: no retraining
     model_dir = _assemble_optimized_model(config.run_dir, best)
     counts = {
         "complete": len(complete),
@@ -101,6 +107,10 @@ def _assemble_optimized_model(run_dir: Path, best: FrozenTrial | None) -> Path |
         shutil.rmtree(target)
     shutil.copytree(source, target)
     (target / "best_trial.json").write_text(json.dumps(_best_block(best), indent=2, default=str))
+    try:
+        export_onnx(target)  # verified against PyTorch with onnxruntime before it is kept
+    except Exception as exc:
+        log.warning("ONNX export of the best model failed: %s", exc)
     return target
 
 

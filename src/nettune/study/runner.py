@@ -134,6 +134,9 @@ def _make_job(config: OptimizationConfig, study: optuna.Study, trial: optuna.Tri
         time_budget_s=budget,
         device=config.device,
         data_dir=config.data_dir,
+        plot_generation=config.plot_generation,
+        tensorboard_dir=str((config.run_dir / "tensorboard" / f"{trial.number:04d}").resolve())
+        if config.tensorboard else None,
         storage_url=config.storage_url(),
         study_name=study.study_name,
         trial_id=trial._trial_id,

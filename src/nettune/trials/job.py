@@ -31,6 +31,8 @@ class TrialJob:
     time_budget_s: float | None = None
     device: str = "auto"
     data_dir: str | None = None
+    plot_generation: str = "best"  # "none": record nothing for plots; otherwise save plot data ("all": render too)
+    tensorboard_dir: str | None = None
     # Where to report intermediate values for pruning; None when the executor cannot reach the study.
     storage_url: str | None = None
     study_name: str | None = None

@@ -17,6 +17,8 @@ from nettune.data.types import PreparedData
 from nettune.errors import TrialCancelled
 from nettune.health import HealthMonitor, compute_health, objective_value
 from nettune.models import build_model, count_parameters, save_model
+from nettune.plots import PlotDataRecorder, render_trial_plots
+from nettune.plots.tensorboard import TensorBoardHook
 from nettune.progress.events import Event, TrialStarted
 from nettune.training.cancel import CancelToken
 from nettune.training.device import pick_device, seed_everything
@@ -45,6 +47,8 @@ def run_trial(
     cfg = job.model_config
     emit(TrialStarted(trial=job.number, total_epochs=cfg.epochs, params=cfg.to_dict(), worker=worker))
     monitor = HealthMonitor()
+    recorder = PlotDataRecorder(monitor) if job.plot_generation != "none" else None
+    board = TensorBoardHook(Path(job.tensorboard_dir)) if job.tensorboard_dir else None
     try:
         data = cached_dataset(job.dataset, job.data_fraction, job.data_seed, job.data_dir)
         device = pick_device(job.device)
@@ -52,6 +56,7 @@ def run_trial(
         model = build_model(cfg)
         outcome.param_count = count_parameters(model)
         hooks: list[TrainerHook] = [monitor, ProgressReporter(job.number, emit)]
+        hooks += [hook for hook in (recorder, board) if hook is not None]
         if job.storage_url and job.study_name and job.trial_id is not None and job.pruner != "none":
             hooks.append(PruningHook(connect_trial(job.storage_url, job.study_name, job.trial_id, job.pruner)))
         settings = TrainSettings(seed=job.seed, device=device, patience=job.patience, time_budget_s=job.time_budget_s)
@@ -67,6 +72,8 @@ def run_trial(
         outcome.value = objective_value(job.mode, result.val.accuracy, health.overall, job.health_weight)
         outcome.state = "complete"
         _write_trial_files(job, outcome, model)
+        if recorder is not None:
+            recorder.save(Path(job.trial_dir), model, data, device, test=test)
     except optuna.TrialPruned as pruned:
         outcome.state, outcome.error = "pruned", str(pruned)
         outcome.history = _history_from(monitor)
@@ -75,13 +82,18 @@ def run_trial(
     except Exception as exc:
         outcome.state, outcome.error = "failed", f"{type(exc).__name__}: {exc}"
         log.error("trial %d failed: %s\n%s", job.number, outcome.error, traceback.format_exc())
+    finally:
+        if board is not None:
+            board.close()  # pruned and failed trials never reach on_train_end
     outcome.finished_at = time.time()
     _write_json(Path(job.trial_dir) / "outcome.json", outcome.to_dict())
+    if job.plot_generation == "all" and outcome.state == "complete":
+        render_trial_plots(Path(job.trial_dir))  # skips what it cannot draw; never raises
     return outcome
 
 
 def _history_from(monitor: HealthMonitor) -> list[dict[str, float]]:
-    return [dict(row) for row in getattr(monitor, "epoch_history", [])]
+    return [dict(row) for row in monitor.epoch_history]
 
 
 def _write_trial_files(job: TrialJob, outcome: TrialOutcome, model: object) -> None:
