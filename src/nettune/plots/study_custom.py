@@ -56,7 +56,8 @@ def accuracy_vs_health(study: optuna.Study) -> tuple[Figure, Any]:
     ax.set_xlabel("Validation accuracy")
     ax.set_ylabel("Overall health score (0–1)")
     ax.set_title("Accuracy vs health (labels: trial number; red: no trial beats these on both)")
-    ax.legend(loc="lower left")
+    ax.margins(0.12)  # keep edge points (and their labels) clear of the axes and the legend
+    ax.legend(loc="best")
     fig.suptitle("Accuracy vs model health")
 
     import plotly.graph_objects as go
