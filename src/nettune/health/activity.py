@@ -7,8 +7,7 @@ counts on the device. All counts come back to the host in one transfer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from nettune.health.units import (
     unit_spec,
     unwrap_compiled,
 )
+from nettune.training.modes import eval_mode
 
 _Hook = Callable[[nn.Module, Any, Any], None]
 _SourceCell = list[tuple[str, nn.Module] | None]  # one slot: the producing layer that ran last
@@ -100,7 +100,7 @@ def measure_activity(model: nn.Module, probe_x: torch.Tensor, max_samples: int =
         elif isinstance(module, SOURCE_TYPES):
             handles.append(module.register_forward_hook(_source_hook(name, last_source)))
     try:
-        with _eval_mode(model), torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             output = model(probe_x[:max_samples])
     finally:
         for handle in handles:
@@ -202,14 +202,3 @@ def _output_dim(output: Any) -> int | None:
         return int(out.shape[-1])
     return None
 
-
-@contextmanager
-def _eval_mode(model: nn.Module) -> Iterator[None]:
-    """Eval mode for the probe, then each submodule's own previous mode (some may be frozen in eval)."""
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
-    try:
-        yield
-    finally:
-        for module, training in modes:
-            module.training = training

@@ -7,14 +7,15 @@ samples. Nothing here touches the global RNG, parameters or optimizer state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
+
+from nettune.training.modes import eval_mode
 
 WEIGHT_SAMPLES = 2048  # per tensor: a smooth 40-bin histogram, 8 KB of float32
 MAP_CHANNELS = 8  # feature maps shown per conv block
@@ -97,7 +98,7 @@ def capture_activations(model: nn.Module, x: torch.Tensor) -> list[tuple[str, to
     for name, module in activation_targets(model):
         handles.append(module.register_forward_hook(_keep_output(name, outputs)))
     try:
-        with _eval_mode(model), torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             model(x)
     finally:
         for handle in handles:
@@ -129,14 +130,3 @@ def _keep_output(name: str, outputs: list[tuple[str, torch.Tensor]]) -> Callable
 
     return hook
 
-
-@contextmanager
-def _eval_mode(model: nn.Module) -> Iterator[None]:
-    """Eval mode (dropout off, batch-norm running stats) for the capture, then each module's own mode."""
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
-    try:
-        yield
-    finally:
-        for module, training in modes:
-            module.training = training
