@@ -50,6 +50,11 @@ def test_three_trial_health_study_end_to_end(make_config, tmp_path):
     data = load_dataset("mnist", data_fraction=FRACTION, seed=config.seed, data_dir=config.data_dir)
     assert evaluate(model, data.test, torch.device("cpu")).accuracy == pytest.approx(best["test_accuracy"])
     assert (result.optimized_model_dir / "health.json").exists()
+    graph = json.loads((result.optimized_model_dir / "architecture.json").read_text())
+    assert graph["model"]["total_params"] == best["param_count"] == sum(p.numel() for p in model.parameters())
+    assert (result.optimized_model_dir / "model.onnx").exists()
+    assert (result.optimized_model_dir / "plots" / "confusion_matrix.png").stat().st_size > 10_000
+    assert (config.run_dir / "plots" / "optimization_history.html").exists()
     assert "trial 0 complete" in (config.run_dir / "nettune.log").read_text()
     assert "trial 2 " in (tmp_path / "logs" / "nettune.log").read_text()
 

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from nettune.architecture import describe
     from nettune.config import OptimizationConfig
     from nettune.models.io import load_model
     from nettune.space.model_config import ModelConfig
     from nettune.study.results import OptimizationResult
     from nettune.study.runner import optimize
 
-__all__ = ["ModelConfig", "OptimizationConfig", "OptimizationResult", "load_model", "optimize"]
+__all__ = ["ModelConfig", "OptimizationConfig", "OptimizationResult", "describe", "load_model", "optimize"]
 
 _LAZY = {
     "OptimizationConfig": "nettune.config",
@@ -21,6 +22,7 @@ _LAZY = {
     "OptimizationResult": "nettune.study.results",
     "optimize": "nettune.study.runner",
     "load_model": "nettune.models.io",
+    "describe": "nettune.architecture",
 }
 
 

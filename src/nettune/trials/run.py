@@ -12,6 +12,7 @@ from pathlib import Path
 
 import optuna
 
+from nettune.architecture import describe
 from nettune.data import load_dataset
 from nettune.data.types import PreparedData
 from nettune.errors import TrialCancelled
@@ -102,6 +103,8 @@ def _write_trial_files(job: TrialJob, outcome: TrialOutcome, model: object) -> N
     _write_json(directory / "metrics.json", {**outcome.metrics, "param_count": outcome.param_count,
                                               "objective": outcome.value, "history": outcome.history})
     _write_json(directory / "health.json", outcome.health or {})
+    _write_json(directory / "architecture.json",
+                describe(model, health=outcome.health, input_shape=job.model_config.input_shape))  # type: ignore[arg-type]
     _write_json(directory / "job.json", job.to_dict())
 
 
