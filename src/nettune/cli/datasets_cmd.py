@@ -11,7 +11,7 @@ from nettune.data import dataset_catalog
 def run_datasets() -> int:
     table = Table(title="nettune datasets")
     for column in ("name", "type", "classes", "train", "test", "cached offline"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=True)
     for d in dataset_catalog():
         kind = "image classification" if d["modality"] == "image" else "text classification"
         table.add_row(d["name"], kind, str(d["num_classes"]), str(d.get("train_size", "?")),
