@@ -56,7 +56,9 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
     data = cached_dataset(config.dataset, config.data_fraction, config.seed, config.data_dir)
     info = data.info
     study, resumed = open_study(config)
-    stale = fail_stale_trials(study)
+    # Only this process writes to the run's own SQLite file, so a RUNNING trial there is a crash leftover.
+    # In shared storage other hosts may be running trials: those are left alone.
+    stale = fail_stale_trials(study) if config.storage is None else []
     log.info("run %s: %s study of %s (%s), %d trials, %d worker(s), storage %s", config.run_name,
              "resuming" if resumed else "new", info.name, info.family.upper(), config.trials,
              config.concurrent_workers, config.storage_url())
