@@ -30,8 +30,9 @@ def main() -> None:
     parser.add_argument("--max-epochs", type=int, default=6)
     parser.add_argument("--trial-timeout", type=float, default=None)
     parser.add_argument("--mode", default="simple")
-    parser.add_argument("--pruner", default="median")
+    parser.add_argument("--pruner", default=OptimizationConfig().pruner, help="default: the product's default")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tag", default="", help="suffix for the result file, to keep several runs")
     parser.add_argument("--checkpoints", default="10,15,20,30", help="minutes at which to report best-so-far")
     args = parser.parse_args()
 
@@ -67,7 +68,7 @@ def main() -> None:
         if minutes * 60 <= elapsed + 30:
             upto = [c for c in curve if c["t_s"] <= minutes * 60]
             checkpoints[f"{minutes:g}min"] = upto[-1]["test_accuracy"] if upto else None
-    write_result(f"accuracy_{args.dataset}", {
+    write_result(f"accuracy_{args.dataset}{'_' + args.tag if args.tag else ''}", {
         "command": " ".join(["python", *sys.argv]),
         "dataset": args.dataset, "minutes": args.minutes, "elapsed_s": round(elapsed, 1),
         "settings": {k: v for k, v in vars(args).items()},

@@ -54,7 +54,8 @@ class OptimizationConfig:
     output_dir: str = _opt("optimization_results", "directory that holds one folder per run")
     storage: str | None = _opt(None, "Optuna storage URL (default: SQLite file in the run directory)")
     seed: int = _opt(42, "seed for sampling, data subsets and training", low=0, high=2**31 - 1)
-    pruner: str = _opt("median", "stop unpromising trials early: median, hyperband or none", PRUNERS)
+    pruner: str = _opt("hyperband", "stop unpromising trials early: hyperband, median or none (see docs/benchmarks.md)",
+                       PRUNERS)
     trial_timeout: float | None = _opt(None, "seconds one trial may train before it stops with its best epoch",
                                        low=1.0, high=7 * 86400.0)
     timeout: float | None = _opt(None, "seconds after which no new trial is started", low=1.0, high=30 * 86400.0)
