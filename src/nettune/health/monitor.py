@@ -83,6 +83,10 @@ class HealthMonitor(TrainerHook):
 
     def on_train_end(self, ctx: TrainContext) -> None:
         self._ctx = ctx
+        # The delivered model (the trainer has restored its best epoch) is measured once on the full probe:
+        # epoch-end probes are budgeted down to as few as MIN_PROBE_SAMPLES, and on so few samples a rarely
+        # firing unit looks dead.
+        self._probe(ctx, len(self.epochs), samples=self.probe_samples, history=False)
         self.finalize()
 
     # --- reading the record ------------------------------------------------------------------------
@@ -134,12 +138,14 @@ class HealthMonitor(TrainerHook):
     def global_grad_norms(self) -> np.ndarray:
         return self._grads.global_norms if self._grads is not None else np.zeros(0)
 
-    def _probe(self, ctx: TrainContext, epoch: int) -> None:
+    def _probe(self, ctx: TrainContext, epoch: int, samples: int | None = None, history: bool = True) -> None:
         if ctx.probe_x.numel() == 0:
             return
-        budget = max(MIN_PROBE_SAMPLES, self._epoch_samples // PROBE_BUDGET_DIVISOR)
-        result = measure_activity(ctx.model, ctx.probe_x, min(self.probe_samples, budget))
+        if samples is None:
+            samples = min(self.probe_samples, max(MIN_PROBE_SAMPLES, self._epoch_samples // PROBE_BUDGET_DIVISOR))
+        result = measure_activity(ctx.model, ctx.probe_x, samples)
         self.activity = result.layers
         self.activity_epoch = epoch
         self.output_dim = result.output_dim
-        self.probe_history.append((epoch, *pooled_fractions(result.layers)))
+        if history:  # one point per epoch end; the final full-probe measurement is not a new epoch
+            self.probe_history.append((epoch, *pooled_fractions(result.layers)))
