@@ -31,8 +31,6 @@ ALIASES = {
 def _opt(default: Any, help: str, choices: tuple[str, ...] | None = None, low: float | None = None,
          high: float | None = None, low_open: bool = False) -> Any:
     meta = {"help": help, "choices": choices, "low": low, "high": high, "low_open": low_open}
-    if isinstance(default, list | dict):
-        return field(default_factory=lambda: default, metadata=meta)
     return field(default=default, metadata=meta)
 
 

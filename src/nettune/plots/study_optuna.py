@@ -76,49 +76,47 @@ def _titled(fig: Figure, title: str) -> Figure:
     return fig
 
 
+def _render(study: optuna.Study, plot: str, **kwargs: Any) -> tuple[Figure, Any]:
+    """The same Optuna plot twice: a matplotlib figure for the PNG and a plotly one for the HTML page."""
+    with quiet_optuna():
+        fig = _figure_of(getattr(optuna.visualization.matplotlib, plot)(study, target_name=TARGET_NAME, **kwargs))
+        html = getattr(optuna.visualization, plot)(study, target_name=TARGET_NAME, **kwargs)
+    return fig, html
+
+
+def _some(params: list[str]) -> list[str]:
+    if not params:
+        raise PlotSkipped("no parameter varied across the completed trials")
+    return params
+
+
 def optimization_history(study: optuna.Study) -> tuple[Figure, Any]:
     _require(study, 1, "the optimization history")
-    with quiet_optuna():
-        fig = _figure_of(optuna.visualization.matplotlib.plot_optimization_history(study, target_name=TARGET_NAME))
-        html = optuna.visualization.plot_optimization_history(study, target_name=TARGET_NAME)
+    fig, html = _render(study, "plot_optimization_history")
     fig.set_size_inches(9, 5)
     return _titled(fig, "Objective per trial, with the best value so far"), html
 
 
 def param_importance(study: optuna.Study) -> tuple[Figure, Any]:
     _require(study, 2, "parameter importance")
-    params = varying_params(study)
-    if not params:
-        raise PlotSkipped("no parameter varied across the completed trials")
-    with quiet_optuna():
-        fig = _figure_of(optuna.visualization.matplotlib.plot_param_importances(study, params=params,
-                                                                                 target_name=TARGET_NAME))
-        html = optuna.visualization.plot_param_importances(study, params=params, target_name=TARGET_NAME)
+    params = _some(varying_params(study))
+    fig, html = _render(study, "plot_param_importances", params=params)
     fig.set_size_inches(9, max(3.0, 0.4 * len(params) + 1.5))
     return _titled(fig, "Which hyperparameters mattered for the objective"), html
 
 
 def parallel_coordinates(study: optuna.Study) -> tuple[Figure, Any]:
     _require(study, 2, "the parallel-coordinate plot")
-    params = varying_params(study)
-    if not params:
-        raise PlotSkipped("no parameter varied across the completed trials")
-    with quiet_optuna():
-        fig = _figure_of(optuna.visualization.matplotlib.plot_parallel_coordinate(study, params=params,
-                                                                                   target_name=TARGET_NAME))
-        html = optuna.visualization.plot_parallel_coordinate(study, params=params, target_name=TARGET_NAME)
+    params = _some(varying_params(study))
+    fig, html = _render(study, "plot_parallel_coordinate", params=params)
     fig.set_size_inches(max(9.0, 1.3 * len(params) + 2), 5)
     return _titled(fig, "Parameter combinations of every completed trial (colour = objective)"), html
 
 
 def slices(study: optuna.Study) -> tuple[Figure, Any]:
     _require(study, 1, "slice plots")
-    params = top_params(study)
-    if not params:
-        raise PlotSkipped("no parameter varied across the completed trials")
-    with quiet_optuna():
-        fig = _figure_of(optuna.visualization.matplotlib.plot_slice(study, params=params, target_name=TARGET_NAME))
-        html = optuna.visualization.plot_slice(study, params=params, target_name=TARGET_NAME)
+    params = _some(top_params(study))
+    fig, html = _render(study, "plot_slice", params=params)
     fig.set_size_inches(3.2 * len(params) + 1.5, 4)
     return _titled(fig, f"Objective vs the {len(params)} most important parameter(s)"), html
 

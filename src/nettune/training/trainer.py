@@ -6,7 +6,7 @@ import copy
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import torch
@@ -121,7 +121,7 @@ def train(
             seconds=time.perf_counter() - epoch_start,
             val_correct=val.correct,
         )
-        history.append({k: v for k, v in asdict(row).items() if k != "val_correct"})
+        history.append({f.name: getattr(row, f.name) for f in fields(row) if f.name != "val_correct"})
         if val.loss < best_loss:
             best_loss, best_epoch, best_train_acc = val.loss, epoch, row.train_accuracy
             best_state = copy.deepcopy(model.state_dict())
