@@ -25,6 +25,7 @@ ALIASES = {
     "gpu_proxy_sample_percentage": "data_fraction",
     "max_epochs": "max_epochs_per_trial",
     "workers": "concurrent_workers",
+    "runpod_endpoint_url": "runpod_endpoint",
 }
 
 
@@ -65,6 +66,19 @@ class OptimizationConfig:
     tensorboard: bool = _opt(False, "write TensorBoard event files under <run dir>/tensorboard")
     device: str = _opt("auto", "auto (CUDA when present), cpu or cuda", DEVICES)
     data_dir: str | None = _opt(None, "dataset cache directory (default $NETTUNE_DATA_DIR or the user cache)")
+    # -- remote execution (RunPod serverless or a self-hosted endpoint) --------------------------------------
+    use_runpod_service: bool = _opt(False, "run trials on a RunPod serverless or self-hosted endpoint "
+                                    "(API key from $RUNPOD_API_KEY)")
+    runpod_endpoint: str | None = _opt(None, "endpoint id, or base URL such as https://api.runpod.ai/v2/ID "
+                                       "or http://gpu-box:8001")
+    runpod_fallback_local: bool = _opt(True, "train locally when the endpoint is unreachable")
+    artifact_store: str | None = _opt(None, "s3://bucket/prefix where remote workers upload trial bundles "
+                                      "(default: bundles come back inline in the job output)")
+    s3_endpoint_url: str | None = _opt(None, "S3-compatible endpoint URL for artifact_store (MinIO, R2, ...)")
+    # -- scale-out ------------------------------------------------------------------------------------------
+    gpus_per_worker: int = _opt(1, "devices one trial trains on with DistributedDataParallel (gloo on CPU)",
+                                low=1, high=16)
+    follow_only: bool = _opt(False, "run no trials here; follow a shared-storage study that pull workers run")
 
     def __post_init__(self) -> None:
         self.validate()

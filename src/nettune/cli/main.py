@@ -1,4 +1,4 @@
-"""`nettune` command: optimize, datasets. Errors are one line unless --debug."""
+"""`nettune` command: optimize, datasets, serve, worker. Errors are one line unless --debug."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ commands:
   optimize KEY=VALUE ...   run (or resume) a study, e.g.
                            nettune optimize dataset=mnist trials=8 mode=health max_epochs_per_trial=6
   datasets                 list datasets, their type and whether they are cached for offline use
+  serve [--host H] [--port P]
+                           start the REST + WebSocket API and the web dashboard
+  worker serve|pull ...    run trials for others: a self-hosted RunPod-style endpoint (serve) or a
+                           worker that pulls trials from a shared-storage study (pull)
   --version                print the version
 
 Run 'nettune optimize --help' for every option."""
@@ -76,7 +80,16 @@ def _dispatch(args: list[str]) -> int:
         from nettune.cli.datasets_cmd import run_datasets
 
         return run_datasets()
-    raise NettuneError(f"unknown command {command!r}; use one of: optimize, datasets (see 'nettune --help')")
+    if command == "serve":
+        from nettune.cli.serve_cmd import run_serve
+
+        return run_serve(rest)
+    if command == "worker":
+        from nettune.cli.worker_cmd import run_worker
+
+        return run_worker(rest)
+    raise NettuneError(f"unknown command {command!r}; use one of: optimize, datasets, serve, worker "
+                       "(see 'nettune --help')")
 
 
 def _print_options() -> None:
