@@ -1,12 +1,13 @@
 # Two commands on a fresh machine: `make demo` (a real MNIST study) and `make test` (the whole suite).
-# Both create the virtualenv on first use. torch is pinned and installed first so pip never pulls a
-# newer CUDA build as a dependency of something else.
+# Both install everything on first use: the virtualenv (torch pinned and installed first, so pip never pulls
+# a newer CUDA build as a dependency of something else), the web dashboard's build, and the system packages
+# the tests use (PostgreSQL, Chromium).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint clean
+.PHONY: install web system-deps demo test lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,15 +16,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The dashboard (web/) is built into the Python package so `nettune serve` serves it.
+web:
+	@if [ -f scripts/build_web.sh ]; then bash scripts/build_web.sh; fi
 
-demo: $(STAMP)
+# Test-only system packages: PostgreSQL server binaries and Debian's Chromium.
+system-deps:
+	@for s in scripts/ensure_postgres.sh scripts/ensure_chromium.sh; do if [ -f $$s ]; then bash $$s; fi; done
+
+install: $(STAMP) web
+
+demo: install
 	$(BIN)/nettune optimize dataset=mnist trials=6 max_epochs_per_trial=3 data_fraction=0.25 \
 		trial_timeout=60 mode=health run_name=quickstart
 
-test: $(STAMP)
+test: install system-deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
+	@if [ -f scripts/test_web.sh ]; then bash scripts/test_web.sh; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
