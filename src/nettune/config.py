@@ -79,6 +79,8 @@ class OptimizationConfig:
     gpus_per_worker: int = _opt(1, "devices one trial trains on with DistributedDataParallel (gloo on CPU)",
                                 low=1, high=16)
     follow_only: bool = _opt(False, "run no trials here; follow a shared-storage study that pull workers run")
+    benchmark_trial_seconds: float | None = _opt(None, "benchmark only: trials wait this long instead of training",
+                                                 low=0.0, high=3600.0)
 
     def __post_init__(self) -> None:
         self.validate()

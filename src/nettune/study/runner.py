@@ -143,6 +143,7 @@ def _make_job(config: OptimizationConfig, study: optuna.Study, trial: optuna.Tri
         study_name=study.study_name,
         trial_id=trial._trial_id,
         pruner=config.pruner,
+        fixed_duration_s=config.benchmark_trial_seconds,
     )
 
 

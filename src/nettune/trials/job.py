@@ -38,6 +38,8 @@ class TrialJob:
     study_name: str | None = None
     trial_id: int | None = None
     pruner: str = "none"
+    # Benchmark only: wait this long instead of training (see trials/fixed_length.py).
+    fixed_duration_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

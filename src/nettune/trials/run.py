@@ -27,6 +27,7 @@ from nettune.training.evaluate import evaluate
 from nettune.training.hooks import TrainerHook
 from nettune.training.progress_hook import ProgressReporter
 from nettune.training.trainer import TrainSettings, train
+from nettune.trials.fixed_length import run_fixed_length_trial
 from nettune.trials.job import TrialJob, TrialOutcome
 from nettune.trials.pruning import PruningHook, connect_trial
 
@@ -43,6 +44,8 @@ def run_trial(
     job: TrialJob, emit: Callable[[Event], None], cancel: CancelToken | None = None, worker: str = "local"
 ) -> TrialOutcome:
     """Never raises for a trial's own failure: the outcome records it and the study goes on."""
+    if job.fixed_duration_s is not None:
+        return run_fixed_length_trial(job, job.fixed_duration_s, emit, cancel, worker)
     outcome = TrialOutcome(number=job.number, state="failed", trial_dir=job.trial_dir, worker=worker,
                            started_at=time.time())
     cfg = job.model_config
