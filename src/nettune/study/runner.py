@@ -13,7 +13,7 @@ from optuna.trial import TrialState
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError, NettuneError
 from nettune.executors.base import Executor
-from nettune.executors.local import LocalExecutor
+from nettune.executors.factory import make_executor
 from nettune.logs import attach_run_logging, detach
 from nettune.progress.events import Event, Notice, TrialFinished
 from nettune.progress.state import StudyProgress
@@ -73,7 +73,7 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
     if stale:
         progress.notices.append(f"rerunning interrupted trial(s) {stale}")
 
-    executor = executor or LocalExecutor(config.concurrent_workers)
+    executor = executor or make_executor(config)
     in_flight: dict[int, optuna.Trial] = {}
     deadline = started + config.timeout if config.timeout else None
     interrupted = False

@@ -1,0 +1,39 @@
+"""AdaptivePoller: how long to wait before the next /status of a job, from what the job has shown so far.
+
+Queued: start fast and back off (×1.5) towards max_s, since queue waits are unknown. Running with progress:
+a quarter of the estimated time left, so a long trial is polled rarely and a finishing one often. Once the
+last epoch has reported (evaluation, health and the bundle upload remain) polling starts again at min_s and
+backs off gently, which catches the result within tens of milliseconds without hammering the endpoint.
+"""
+
+from __future__ import annotations
+
+import time
+
+
+class AdaptivePoller:
+    def __init__(self, min_s: float = 0.05, max_s: float = 2.0) -> None:
+        self.min_s, self.max_s = min_s, max_s
+        self._interval = min_s
+        self._phase = "queued"
+        self._running_since: float | None = None
+
+    def next_interval(self, status: str, done_fraction: float | None) -> float:
+        now = time.monotonic()
+        if status != "IN_PROGRESS":
+            self._interval = min(self.max_s, self._interval * 1.5)
+            return self._interval
+        if self._running_since is None:
+            self._running_since, self._interval = now, self.min_s
+        if done_fraction is None or done_fraction <= 0:
+            self._interval = min(self.max_s, self._interval * 1.5)
+        elif done_fraction >= 1.0:
+            if self._phase != "finishing":
+                self._phase, self._interval = "finishing", self.min_s
+            else:
+                self._interval = min(self.max_s / 4, self._interval * 1.2)
+        else:
+            elapsed = now - self._running_since
+            remaining = elapsed * (1.0 - done_fraction) / done_fraction
+            self._interval = min(self.max_s, max(self.min_s, remaining / 4))
+        return self._interval
