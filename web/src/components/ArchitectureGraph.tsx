@@ -1,0 +1,147 @@
+// The interactive architecture graph (Cytoscape.js): click a layer for its shape, parameters and health.
+import cytoscape from "cytoscape";
+import { useEffect, useRef, useState } from "react";
+
+import type { ArchitectureGraph as Graph, GraphNodeData } from "../api/types";
+import { count, paramValue, pct } from "../lib/format";
+import { NODE_WIDTH, shapeText, toCyElements } from "../lib/graphLayout";
+import { Term } from "./Glossary";
+
+const STYLE: cytoscape.StylesheetJson = [
+  {
+    selector: "node",
+    style: {
+      shape: "round-rectangle",
+      width: NODE_WIDTH,
+      height: 52,
+      "background-color": "data(color)",
+      label: "data(display)",
+      color: "#fff",
+      "font-size": 11,
+      "text-wrap": "wrap",
+      "text-max-width": `${NODE_WIDTH - 8}px`,
+      "text-valign": "center",
+      "text-halign": "center",
+      "border-width": 0,
+    },
+  },
+  { selector: "node:selected", style: { "border-width": 4, "border-color": "#111827" } },
+  {
+    selector: "edge",
+    style: {
+      width: 2,
+      "line-color": "#94a3b8",
+      "target-arrow-color": "#94a3b8",
+      "target-arrow-shape": "triangle",
+      "curve-style": "straight",
+    },
+  },
+];
+
+export function ArchitectureGraph({ graph, title }: { graph: Graph; title?: string }) {
+  const container = useRef<HTMLDivElement>(null);
+  const [selected, setSelected] = useState<GraphNodeData | null>(null);
+
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    const width = element.clientWidth || 600;
+    const cy = cytoscape({
+      container: element,
+      elements: toCyElements(graph, width),
+      layout: { name: "preset", fit: true, padding: 16 },
+      style: STYLE,
+      autoungrabify: true,
+      boxSelectionEnabled: false,
+      minZoom: 0.2,
+      maxZoom: 2.5,
+      wheelSensitivity: 0.3,
+    });
+    cy.on("tap", "node", (event) => setSelected(event.target.data() as GraphNodeData));
+    cy.on("tap", (event) => {
+      if (event.target === cy) setSelected(null);
+    });
+    const resize = new ResizeObserver(() => {
+      cy.resize();
+      cy.fit(undefined, 16);
+    });
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      cy.destroy();
+    };
+  }, [graph]);
+
+  const model = graph.model;
+  return (
+    <div className="arch">
+      <div className="arch-head">
+        {title && <h4>{title}</h4>}
+        <span className="muted">
+          {model.family.toUpperCase()} · {model.layers} layers · {count(model.total_params)} parameters · input{" "}
+          {shapeText(model.input_shape)} · {model.num_classes} classes
+        </span>
+      </div>
+      <div className="arch-canvas" ref={container} data-testid="arch-graph" aria-label="Architecture graph" />
+      <p className="muted small">Click a layer for its shape, parameters and health. Scroll or pinch to zoom.</p>
+      {selected && <LayerPanel layer={selected} />}
+    </div>
+  );
+}
+
+const FACT_KEYS = ["filters", "kernel_size", "in_channels", "units", "in_features", "features", "stride",
+  "padding", "pool_size", "vocab_size", "embedding_dim", "hidden_size", "num_layers", "bidirectional", "p"];
+
+function LayerPanel({ layer }: { layer: GraphNodeData }) {
+  const facts = FACT_KEYS.filter((key) => layer[key] !== undefined && layer[key] !== null);
+  const health = layer.health;
+  return (
+    <div className="layer-panel" data-testid="layer-panel">
+      <h5>
+        {layer.type} <span className="muted">({layer.name})</span>
+      </h5>
+      <dl className="kv">
+        <dt>Output shape</dt>
+        <dd>{shapeText(layer.output_shape) || "–"}</dd>
+        <dt>Parameters</dt>
+        <dd>
+          {count(layer.params)} ({layer.trainable_params.toLocaleString()} trainable)
+        </dd>
+        {layer.activation && (
+          <>
+            <dt><Term kind="hyperparameter" name="activation">Activation</Term></dt>
+            <dd>{layer.activation}</dd>
+          </>
+        )}
+        {facts.map((key) => (
+          <FactRow key={key} name={key} value={layer[key]} />
+        ))}
+      </dl>
+      {health ? (
+        <dl className="kv">
+          <dt><Term kind="health" name="dead">Dead units</Term></dt>
+          <dd>{health.units ? `${pct(health.dead)} of ${health.units}` : "not measured"}</dd>
+          <dt><Term kind="health" name="saturated">Saturated units</Term></dt>
+          <dd>{health.units ? pct(health.saturated) : "not measured"}</dd>
+          <dt><Term kind="health" name="grad_norm_mean">Gradient norm (mean / max)</Term></dt>
+          <dd>
+            {paramValue(health.grad_norm_mean)} / {paramValue(health.grad_norm_max)}
+          </dd>
+          <dt><Term kind="health" name="grad_score">Gradient score</Term></dt>
+          <dd>{paramValue(health.grad_score)}</dd>
+        </dl>
+      ) : (
+        <p className="muted small">No health measurements for this layer.</p>
+      )}
+    </div>
+  );
+}
+
+function FactRow({ name, value }: { name: string; value: unknown }) {
+  return (
+    <>
+      <dt>{name.replace(/_/g, " ")}</dt>
+      <dd>{paramValue(value)}</dd>
+    </>
+  );
+}

@@ -1,0 +1,190 @@
+// The start form: dataset, target metric, budget, execution; Start and Cancel with clear states, and
+// validation messages before anything is sent.
+import { useMemo, useState } from "react";
+
+import { ApiError, api } from "../api/client";
+import type { DatasetEntry, Job } from "../api/types";
+import { DEFAULT_FORM, type FormErrors, type FormValues, toRequest, validate } from "../lib/validate";
+import { Term } from "./Glossary";
+
+// The activations a search can be fixed to (ModelConfig.ACTIVATIONS on the server).
+const ACTIVATIONS = ["relu", "leaky_relu", "elu", "gelu", "silu", "tanh"];
+
+interface Props {
+  datasets: DatasetEntry[] | null;
+  current: Job | null;
+  online: boolean;
+  onStarted: (job: Job) => void;
+  onCancelled: (job: Job) => void;
+}
+
+export function Controls({ datasets, current, online, onStarted, onCancelled }: Props) {
+  const [values, setValues] = useState<FormValues>(DEFAULT_FORM);
+  const [touched, setTouched] = useState(false); // a start was attempted: show every problem
+  const [edited, setEdited] = useState<Set<keyof FormValues>>(new Set());
+  const [submitting, setSubmitting] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const [serverError, setServerError] = useState<string | null>(null);
+  const errors: FormErrors = useMemo(() => validate(values, datasets), [values, datasets]);
+  const invalid = Object.keys(errors).length > 0;
+  const shown: FormErrors = touched
+    ? errors
+    : Object.fromEntries(Object.entries(errors).filter(([key]) => edited.has(key as keyof FormValues)));
+  const selected = datasets?.find((d) => d.name === values.dataset) ?? null;
+
+  const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    setEdited((e) => (e.has(key) ? e : new Set(e).add(key)));
+    setServerError(null);
+  };
+
+  async function start(event: React.FormEvent) {
+    event.preventDefault();
+    setTouched(true);
+    if (invalid || submitting) return;
+    setSubmitting(true);
+    setServerError(null);
+    try {
+      onStarted(await api.optimize(toRequest(values)));
+    } catch (err) {
+      setServerError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  async function cancel() {
+    if (!current) return;
+    setCancelling(true);
+    setServerError(null);
+    try {
+      onCancelled(await api.cancel(current.job_id));
+    } catch (err) {
+      setServerError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setCancelling(false);
+    }
+  }
+
+  const active = current && (current.state === "RUNNING" || current.state === "QUEUED");
+  const cancelLabel = !active
+    ? "Cancel"
+    : current.cancel_requested || cancelling
+      ? "Cancelling…"
+      : current.state === "QUEUED" ? "Cancel queued job" : "Cancel job";
+
+  return (
+    <form className="card controls" onSubmit={start} noValidate aria-label="Start a search">
+      <h2>New search</h2>
+      <Field label={<Term kind="option" name="dataset">Dataset</Term>} error={shown.dataset} htmlFor="f-dataset">
+        <select id="f-dataset" value={values.dataset} onChange={(e) => set("dataset", e.target.value)}
+          disabled={!datasets}>
+          {!datasets && <option value={values.dataset}>Loading datasets…</option>}
+          {datasets?.map((d) => (
+            <option key={d.name} value={d.name}>
+              {d.name} — {d.task}{d.available_offline ? " · available" : " · downloads first"}
+            </option>
+          ))}
+        </select>
+        {selected && (
+          <span className="hint">
+            {selected.description} {selected.train_size.toLocaleString()} train / {selected.test_size.toLocaleString()}{" "}
+            test, {selected.num_classes} classes.{" "}
+            {selected.available_offline
+              ? "Already on the server."
+              : "Not on the server yet: the job downloads it first (needs network access)."}
+          </span>
+        )}
+      </Field>
+      <Field label={<Term kind="option" name="mode">Target metric</Term>} htmlFor="f-mode">
+        <select id="f-mode" value={values.mode} onChange={(e) => set("mode", e.target.value as FormValues["mode"])}>
+          <option value="simple">Accuracy</option>
+          <option value="health">Accuracy + model health</option>
+        </select>
+      </Field>
+      <div className="row3">
+        <Field label={<Term kind="option" name="trials">Trials</Term>} error={shown.trials} htmlFor="f-trials">
+          <input id="f-trials" inputMode="numeric" value={values.trials} onChange={(e) => set("trials", e.target.value)} />
+        </Field>
+        <Field label={<Term kind="option" name="max_epochs_per_trial">Max epochs / trial</Term>}
+          error={shown.maxEpochs} htmlFor="f-epochs">
+          <input id="f-epochs" inputMode="numeric" value={values.maxEpochs}
+            onChange={(e) => set("maxEpochs", e.target.value)} />
+        </Field>
+        <Field label={<Term kind="option" name="concurrent_workers">Workers</Term>} error={shown.workers}
+          htmlFor="f-workers">
+          <input id="f-workers" inputMode="numeric" value={values.workers}
+            onChange={(e) => set("workers", e.target.value)} />
+        </Field>
+      </div>
+      <Field label={<Term kind="option" name="use_runpod_service">Execution</Term>} htmlFor="f-exec">
+        <select id="f-exec" value={values.execution}
+          onChange={(e) => set("execution", e.target.value as FormValues["execution"])}>
+          <option value="local">This machine</option>
+          <option value="remote">RunPod or self-hosted endpoint</option>
+        </select>
+      </Field>
+      {values.execution === "remote" && (
+        <Field label={<Term kind="option" name="runpod_endpoint">Endpoint</Term>} error={shown.endpoint}
+          htmlFor="f-endpoint">
+          <input id="f-endpoint" placeholder="endpoint id or http://gpu-box:8001" value={values.endpoint}
+            onChange={(e) => set("endpoint", e.target.value)} />
+        </Field>
+      )}
+      <details className="advanced">
+        <summary>More options</summary>
+        <div className="row3">
+          <Field label={<Term kind="option" name="data_fraction">Data fraction</Term>} error={shown.dataFraction}
+            htmlFor="f-fraction">
+            <input id="f-fraction" inputMode="decimal" value={values.dataFraction}
+              onChange={(e) => set("dataFraction", e.target.value)} />
+          </Field>
+          {values.mode === "health" && (
+            <Field label={<Term kind="option" name="health_weight">Health weight</Term>} error={shown.healthWeight}
+              htmlFor="f-weight">
+              <input id="f-weight" inputMode="decimal" value={values.healthWeight}
+                onChange={(e) => set("healthWeight", e.target.value)} />
+            </Field>
+          )}
+          <Field label={<Term kind="option" name="activation">Activation</Term>} htmlFor="f-activation">
+            <select id="f-activation" value={values.activation} onChange={(e) => set("activation", e.target.value)}>
+              <option value="">searched</option>
+              {ACTIVATIONS.map((a) => <option key={a} value={a}>{a}</option>)}
+            </select>
+          </Field>
+        </div>
+        <Field label={<Term kind="option" name="run_name">Run name</Term>} error={shown.runName} htmlFor="f-run">
+          <input id="f-run" placeholder="automatic" value={values.runName} onChange={(e) => set("runName", e.target.value)} />
+        </Field>
+      </details>
+      {Object.keys(shown).length > 0 && (
+        <p className="form-error" role="alert">Fix the fields marked above before starting.</p>
+      )}
+      {serverError && <p className="form-error" role="alert">{serverError}</p>}
+      <div className="buttons">
+        <button type="submit" className="primary" disabled={submitting || !online || Object.keys(shown).length > 0}>
+          {submitting ? "Starting…" : active ? "Start (queues after the current job)" : "Start search"}
+        </button>
+        <button type="button" className="danger" onClick={cancel}
+          disabled={!active || cancelling || Boolean(current?.cancel_requested) || !online}>
+          {cancelLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Field({ label, error, htmlFor, children }: {
+  label: React.ReactNode;
+  error?: string;
+  htmlFor: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className={error ? "field invalid" : "field"}>
+      <label htmlFor={htmlFor}>{label}</label>
+      {children}
+      {error && <span className="field-error">{error}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+/// <reference types="vitest/config" />
+// The dashboard builds into the Python package so `nettune serve` serves it at / (one process, one port).
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  plugins: [react()],
+  base: "./",
+  build: {
+    outDir: "../src/nettune/api/static",
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1200,
+  },
+  server: {
+    // `npm run dev` against a running `nettune serve --port 8765`.
+    proxy: {
+      "/api": { target: "http://127.0.0.1:8765", ws: true },
+    },
+  },
+  test: {
+    environment: "jsdom",
+    globals: true,
+    include: ["src/**/*.test.{ts,tsx}"],
+    setupFiles: ["src/test/setup.ts"],
+  },
+});
