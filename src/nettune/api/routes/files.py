@@ -1,0 +1,45 @@
+"""Files a job produced: plots and the optimized model zip. Only files inside the job's run directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from nettune.api.deps import ServicesDep
+from nettune.api.models import ErrorResponse, PlotList
+
+router = APIRouter(tags=["files"])
+NOT_FOUND = {404: {"model": ErrorResponse, "description": "no such job, trial or file"}}
+BAD_NAME = {400: {"model": ErrorResponse, "description": "invalid file name"}}
+FILE = {200: {"content": {"image/png": {}, "text/html": {}, "text/javascript": {}}, "description": "the file"}}
+
+
+@router.get("/jobs/{job_id}/plots", response_model=PlotList, responses=NOT_FOUND, summary="A job's plot files")
+def list_plots(job_id: str, s: ServicesDep) -> dict[str, Any]:
+    return s.results.plots(job_id)
+
+
+@router.get("/jobs/{job_id}/plots/{name}", response_class=FileResponse, responses={**FILE, **BAD_NAME, **NOT_FOUND},
+            summary="A study plot file")
+def study_plot(job_id: str, name: str, s: ServicesDep) -> FileResponse:
+    return FileResponse(s.results.study_plot(job_id, name))
+
+
+@router.get("/jobs/{job_id}/trials/{n}/plots/{name}", response_class=FileResponse,
+            responses={**FILE, **BAD_NAME, **NOT_FOUND}, summary="A trial's plot file")
+def trial_plot(job_id: str, n: int, name: str, s: ServicesDep) -> FileResponse:
+    return FileResponse(s.results.trial_plot(job_id, n, name))
+
+
+@router.get("/download/{job_id}", response_class=FileResponse, responses={
+    200: {"content": {"application/zip": {}}, "description": "the optimized model as a zip"}, **NOT_FOUND,
+    409: {"model": ErrorResponse, "description": "the optimized model does not exist (yet)"}},
+    summary="The optimized model: weights, config, ONNX, metrics, health and plots")
+def download(job_id: str, s: ServicesDep) -> FileResponse:
+    path, name = s.results.model_zip(job_id)
+    return FileResponse(path, media_type="application/zip", filename=name,
+                        background=BackgroundTask(Path(path).unlink, missing_ok=True))

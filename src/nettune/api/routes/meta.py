@@ -1,0 +1,49 @@
+"""Reference data: datasets, glossary, server health."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import fields
+from typing import Any
+
+from fastapi import APIRouter
+
+from nettune import __version__
+from nettune.api.deps import ServicesDep
+from nettune.api.models import SERVER_DECIDED, DatasetList, Glossary, HealthStatus
+from nettune.config import OptimizationConfig
+
+router = APIRouter(tags=["reference"])
+
+
+@router.get("/datasets", response_model=DatasetList, summary="Datasets and whether they are cached offline")
+def datasets(s: ServicesDep) -> dict[str, Any]:
+    from nettune.data import dataset_catalog
+
+    out = []
+    for d in dataset_catalog(s.settings.data_dir):
+        image = d["modality"] == "image"
+        out.append({**{k: d[k] for k in ("name", "modality", "num_classes", "class_names", "train_size", "test_size",
+                                         "description", "available_offline")},
+                    "input_shape": list(d["input_shape"]), "family": "cnn" if image else "lstm",
+                    "task": "image classification" if image else "text classification"})
+    return {"datasets": out}
+
+
+@router.get("/glossary", response_model=Glossary, summary="Explanations of hyperparameters, health metrics, options")
+def glossary() -> dict[str, Any]:
+    from nettune.health import METRIC_DOCS
+    from nettune.space.glossary import HYPERPARAMETERS, param_aliases
+
+    metrics = {name: {"title": d["label"], "what": d["what"], "why": d["why"], "bad_value": d["bad"]}
+               for name, d in METRIC_DOCS.items()}
+    options = {f.name: {"title": f.name.replace("_", " ").capitalize(), "what": f.metadata["help"]}
+               for f in fields(OptimizationConfig) if f.name not in SERVER_DECIDED}
+    return {"hyperparameters": HYPERPARAMETERS, "param_aliases": param_aliases(), "health_metrics": metrics,
+            "options": options}
+
+
+@router.get("/health", response_model=HealthStatus, summary="Server status")
+def health(s: ServicesDep) -> dict[str, Any]:
+    return {"status": "ok", "version": __version__, "uptime_s": time.time() - s.started, "jobs": s.jobs.counts(),
+            "max_running_jobs": s.settings.max_running_jobs, "auth_required": s.settings.auth_required}

@@ -1,0 +1,98 @@
+"""The process one job runs in: optimize() with a listener that forwards every event to the server.
+
+A job runs in its own (spawned) process so training cannot stall the server's event loop and a crashing trainer
+cannot take the API down. Messages to the server are tuples on a multiprocessing queue:
+
+    ("event", kind, data, progress_snapshot, time)   kind: trial_start, epoch_progress, trial_complete, notice
+    ("result", result_dict)                          optimize() returned (completed, or stopped by a cancel)
+    ("error", message)                               optimize() raised
+
+The process leads its own process group, and kills that group (itself and any trial workers it started) when
+the server process disappears, so a server killed with SIGKILL leaves no orphan training behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from dataclasses import asdict
+from typing import Any
+
+PARENT_POLL_S = 0.5
+
+
+def run_job(config: dict[str, Any], events: Any, cancel_event: Any, workdir: str, parent_pid: int) -> None:
+    os.setpgrp()
+    os.chdir(workdir)  # logs/nettune.log goes where `nettune optimize` started in the same directory puts it
+    threading.Thread(target=_die_with_parent, args=(parent_pid,), daemon=True, name="parent-watch").start()
+    try:
+        events.put(("result", _optimize(config, events, cancel_event)))
+    except BaseException as exc:
+        events.put(("error", _error_line(exc)))
+    finally:
+        events.close()
+        events.join_thread()  # everything sent reaches the server before the process exits
+
+
+def _optimize(config: dict[str, Any], events: Any, cancel_event: Any) -> dict[str, Any]:
+    import json
+
+    from nettune.api.services.trials import architecture
+    from nettune.config import OptimizationConfig
+    from nettune.progress.events import EpochProgress, Event, Notice, TrialFinished, TrialStarted
+    from nettune.progress.state import StudyProgress
+    from nettune.study.runner import optimize
+    from nettune.training.cancel import CancelToken
+
+    def listener(event: Event, progress: StudyProgress) -> None:
+        data: dict[str, Any]
+        if isinstance(event, TrialStarted):
+            data = {"trial": event.trial, "worker": event.worker, "total_epochs": event.total_epochs,
+                    "model_config": event.params, "architecture": architecture(event.params)}
+        elif isinstance(event, EpochProgress):
+            data = {k: v for k, v in asdict(event).items() if k not in ("kind", "time")}
+        elif isinstance(event, TrialFinished):
+            data = {"trial": event.trial, "outcome": event.outcome}
+        elif isinstance(event, Notice):
+            data = {"message": event.message, "level": event.level}
+        else:
+            return
+        events.put(("event", event.kind, data, progress.snapshot(), event.time))
+
+    cfg = OptimizationConfig(**config)
+    result = optimize(cfg, listener, CancelToken(cancel_event))
+    results = json.loads(result.results_path.read_text()) if result.results_path.exists() else {}
+    return {
+        "best_trial": result.best_trial,
+        "best_value": result.best_value,
+        "best_accuracy": result.best_accuracy,
+        "best_test_accuracy": result.best_test_accuracy,
+        "best_health": result.best_health,
+        "counts": result.counts,
+        "importance": results.get("importance") or {},
+        "interrupted": result.interrupted,
+    }
+
+
+def _error_line(exc: BaseException) -> str:
+    from nettune.errors import NettuneError
+
+    if isinstance(exc, NettuneError):
+        return str(exc)
+    # Unexpected: the full traceback goes to the server's stderr, the job gets one line.
+    traceback.print_exc(file=sys.stderr)
+    first = (str(exc).splitlines() or [""])[0]
+    logging.getLogger("nettune.api").error("job failed: %s: %s", type(exc).__name__, first)
+    return f"unexpected error: {type(exc).__name__}: {first} (details in the server's output)"
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_S)
+        if os.getppid() != parent_pid:  # re-parented: the server is gone
+            os.killpg(0, signal.SIGKILL)

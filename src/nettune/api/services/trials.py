@@ -1,0 +1,199 @@
+"""TrialReader: a job's trials as API objects, read from its Optuna study and its trial directories.
+
+Optuna holds each trial's state, parameters and the attributes the study loop recorded (metrics, timings, model
+config); the trial directory holds the health report, history, architecture graph and plots. Nothing here writes:
+the study belongs to the job's process.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from nettune.api.services.files import list_files
+from nettune.api.services.jsonsafe import finite
+
+log = logging.getLogger("nettune.api")
+
+# The metrics the study loop copies into each trial's attributes (study.runner._tell).
+METRIC_KEYS = ("val_accuracy", "test_accuracy", "train_accuracy", "epochs_run", "best_epoch", "stop_reason")
+_STATES = {TrialState.COMPLETE: "COMPLETE", TrialState.PRUNED: "PRUNED", TrialState.WAITING: "WAITING",
+           TrialState.RUNNING: "RUNNING", TrialState.FAIL: "FAIL"}
+_OUTCOME_STATES = {"complete": "COMPLETE", "pruned": "PRUNED", "failed": "FAIL", "cancelled": "INTERRUPTED"}
+
+
+def trial_dir(run_dir: Path, number: int) -> Path:
+    # Derived, never taken from stored attributes: a path read back from storage could point anywhere.
+    return run_dir / "trials" / f"{number:04d}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _architecture(config_json: str) -> dict[str, Any] | None:
+    from nettune.architecture import architecture_summary  # imports torch: only when a trial is shown
+
+    try:
+        summary = architecture_summary(json.loads(config_json))
+    except Exception as exc:  # an unbuildable config still lists the trial, without an architecture
+        log.debug("no architecture summary: %s", exc)
+        return None
+    summary["param_count"] = summary.pop("parameters")
+    return summary
+
+
+def architecture(model_config: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not model_config:
+        return None
+    cached = _architecture(json.dumps(model_config, sort_keys=True))
+    return dict(cached) if cached is not None else None  # a copy: callers adjust it
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class TrialReader:
+    def __init__(self) -> None:
+        self._storages: dict[Path, optuna.storages.RDBStorage] = {}
+        self._lock = threading.Lock()
+
+    # -- reading the study ---------------------------------------------------------------------------------
+    def frozen_trials(self, run_dir: Path, study_name: str) -> list[FrozenTrial]:
+        storage = self._storage(run_dir)
+        if storage is None:
+            return []
+        try:
+            study_id = storage.get_study_id_from_name(study_name)
+            return storage.get_all_trials(study_id, deepcopy=False)
+        except KeyError:  # the job has not created its study yet
+            return []
+
+    def frozen_trial(self, run_dir: Path, study_name: str, number: int) -> FrozenTrial | None:
+        return next((t for t in self.frozen_trials(run_dir, study_name) if t.number == number), None)
+
+    def _storage(self, run_dir: Path) -> optuna.storages.RDBStorage | None:
+        path = run_dir / "study.db"
+        if not path.is_file():  # opening a missing SQLite file would create it; the job's process does that
+            return None
+        with self._lock:
+            if run_dir not in self._storages:
+                try:
+                    self._storages[run_dir] = optuna.storages.RDBStorage(f"sqlite:///{path}")
+                except Exception as exc:  # being created by the job right now: try again on the next read
+                    log.debug("study storage %s not readable yet: %s", path, exc)
+                    return None
+            return self._storages[run_dir]
+
+    # -- API objects ---------------------------------------------------------------------------------------
+    def summaries(self, run_dir: Path, study_name: str, running: dict[int, dict[str, Any]],
+                  job_running: bool) -> list[dict[str, Any]]:
+        trials = self.frozen_trials(run_dir, study_name)
+        best = best_number(trials)
+        return [self.summary(run_dir, t, best, running.get(t.number), job_running) for t in trials]
+
+    def summary(self, run_dir: Path, trial: FrozenTrial, best: int | None, progress: dict[str, Any] | None,
+                job_running: bool) -> dict[str, Any]:
+        state = _STATES[trial.state]
+        stopped = state == "FAIL" and trial.user_attrs.get("interrupted")
+        orphaned = state == "RUNNING" and not job_running  # left running by a process that is gone
+        if stopped or orphaned:
+            state = "INTERRUPTED"
+        attrs = dict(trial.user_attrs)
+        if state == "RUNNING" and progress is not None:
+            attrs.setdefault("started_at", progress.get("started"))
+        return build_summary(run_dir, trial.number, state, trial.params, attrs, trial.value,
+                             is_best=trial.number == best, progress=progress if state == "RUNNING" else None)
+
+    def summary_from_outcome(self, run_dir: Path, study_name: str, outcome: dict[str, Any],
+                             best: int | None) -> dict[str, Any]:
+        """A just-finished trial, from the outcome its worker sent (the study records it a moment later)."""
+        number = int(outcome["number"])
+        trial = self.frozen_trial(run_dir, study_name, number)
+        attrs: dict[str, Any] = dict(trial.user_attrs) if trial else {}
+        attrs |= {"duration_s": outcome.get("duration_s"), "worker": outcome.get("worker"),
+                  "started_at": outcome.get("started_at"), "finished_at": outcome.get("finished_at"),
+                  "param_count": outcome.get("param_count"), "error": outcome.get("error")}
+        attrs |= {k: v for k, v in (outcome.get("metrics") or {}).items() if k in METRIC_KEYS}
+        health = outcome.get("health")
+        if health:
+            attrs |= {"health": health.get("overall"), "health_metrics": health.get("metrics")}
+        state = _OUTCOME_STATES.get(outcome.get("state", ""), "FAIL")
+        value = outcome.get("value") if state == "COMPLETE" else None
+        return build_summary(run_dir, number, state, trial.params if trial else {}, attrs, value,
+                             is_best=number == best, progress=None, health=health)
+
+    def detail(self, run_dir: Path, trial: FrozenTrial, best: int | None, progress: dict[str, Any] | None,
+               job_running: bool) -> dict[str, Any]:
+        summary = self.summary(run_dir, trial, best, progress, job_running)
+        directory = trial_dir(run_dir, trial.number)
+        health = read_json(directory / "health.json") or None
+        metrics = read_json(directory / "metrics.json") or {}
+        outcome = read_json(directory / "outcome.json") or {}
+        model_config = trial.user_attrs.get("model_config")
+        return finite({
+            **summary,
+            "health": health,
+            "history": metrics.get("history") or outcome.get("history") or [],
+            "graph": graph(directory, model_config, health),
+            "model_config": model_config,
+        })
+
+
+def best_number(trials: list[FrozenTrial]) -> int | None:
+    complete = [t for t in trials if t.state == TrialState.COMPLETE and t.value is not None]
+    return max(complete, key=lambda t: t.value or 0.0).number if complete else None
+
+
+def build_summary(run_dir: Path, number: int, state: str, params: dict[str, Any], attrs: dict[str, Any],
+                  value: float | None, *, is_best: bool, progress: dict[str, Any] | None,
+                  health: dict[str, Any] | None = None) -> dict[str, Any]:
+    directory = trial_dir(run_dir, number)
+    if health is None and attrs.get("health") is not None:
+        health = read_json(directory / "health.json")
+    arch = architecture(attrs.get("model_config"))
+    if arch is not None and attrs.get("param_count"):
+        arch["param_count"] = int(attrs["param_count"])
+    return finite({
+        "number": number,
+        "state": state,
+        "params": dict(params),
+        "architecture": arch,
+        "value": value if state == "COMPLETE" else None,
+        "metrics": {k: attrs[k] for k in METRIC_KEYS if k in attrs},
+        "health_overall": attrs.get("health"),
+        "health_metrics": attrs.get("health_metrics"),
+        "health_summary": (health or {}).get("summary") or None,
+        "started_at": attrs.get("started_at"),
+        "finished_at": attrs.get("finished_at"),
+        "duration_s": attrs.get("duration_s"),
+        "worker": attrs.get("worker") or (progress or {}).get("worker"),
+        "error": attrs.get("error"),
+        "is_best": is_best,
+        "plots": list_files(run_dir, directory / "plots", (".png",)),
+        "progress": progress,
+    })
+
+
+def graph(directory: Path, model_config: dict[str, Any] | None, health: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The architecture graph the trial saved, or one drawn from its config (trials that saved no model)."""
+    saved = read_json(directory / "architecture.json")
+    if isinstance(saved, dict) and "elements" in saved:
+        return saved
+    if not model_config:
+        return None
+    from nettune.architecture import describe  # imports torch
+
+    try:
+        return describe(model_config, health=health)
+    except Exception as exc:
+        log.debug("no graph for %s: %s", directory, exc)
+        return None

@@ -1,0 +1,82 @@
+"""ApiSettings: everything `nettune serve` can be told, validated before the server starts."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nettune.errors import ConfigError
+
+TOKEN_ENV = "NETTUNE_API_TOKEN"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name other than localhost may resolve to anything: treat it as public
+        return False
+
+
+@dataclass
+class ApiSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    output_dir: Path = Path("optimization_results")
+    data_dir: Path | None = None
+    jobs_db: str | None = None  # SQLAlchemy URL; default: SQLite file in output_dir
+    # Jobs run with this as their working directory, so logs/nettune.log lands where the CLI would put it.
+    workdir: Path = field(default_factory=Path.cwd)
+    max_running_jobs: int = 1
+    max_queued_jobs: int = 100
+    max_trials: int = 1000
+    max_epochs_per_trial: int = 200
+    max_concurrent_workers: int = 16
+    max_body_bytes: int = 64 * 1024
+    cancel_grace_s: float = 120.0  # after a cancel, how long a job may take to stop before it is killed
+    shutdown_grace_s: float = 10.0  # on server stop, how long running jobs get to stop cleanly
+    static_dir: Path = STATIC_DIR
+
+    def __post_init__(self) -> None:
+        self.output_dir = Path(self.output_dir).resolve()
+        self.workdir = Path(self.workdir).resolve()
+        if self.data_dir is not None:
+            self.data_dir = Path(self.data_dir).resolve()
+        if self.token is not None and not self.token.strip():
+            self.token = None
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> ApiSettings:
+        """Settings with the token taken from $NETTUNE_API_TOKEN unless given."""
+        if overrides.get("token") is None:
+            overrides["token"] = os.environ.get(TOKEN_ENV) or None
+        return cls(**overrides)  # type: ignore[arg-type]
+
+    @property
+    def auth_required(self) -> bool:
+        return self.token is not None
+
+    @property
+    def jobs_db_url(self) -> str:
+        return self.jobs_db or f"sqlite:///{self.output_dir / 'jobs.db'}"
+
+    def validate(self) -> None:
+        if not is_loopback(self.host) and self.token is None:
+            raise ConfigError(f"refusing to listen on {self.host} without a token: anyone who can reach it could "
+                              f"run jobs and read results; set ${TOKEN_ENV} or pass --token (or use --host 127.0.0.1)")
+        if self.token is not None and len(self.token) < 8:
+            raise ConfigError("the API token is too short; use at least 8 characters")
+        for name in ("max_running_jobs", "max_trials", "max_epochs_per_trial", "max_concurrent_workers",
+                     "max_body_bytes"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.max_queued_jobs < 0:
+            raise ConfigError(f"max_queued_jobs must be >= 0, got {self.max_queued_jobs}")
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"port must be in 1..65535, got {self.port}")
