@@ -56,6 +56,8 @@ def test_openapi_docs_health_and_glossary(client):
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["auth_required"] is False and health["max_running_jobs"] == 1
     assert health["jobs"]["RUNNING"] == 0
+    assert health["limits"] == {"trials": 10, "max_epochs_per_trial": 3, "concurrent_workers": 2, "body_bytes": 4096,
+                                "queued_jobs": 100}
 
     glossary = client.get("/glossary").json()
     assert set(glossary["health_metrics"]) == set(METRIC_NAMES)

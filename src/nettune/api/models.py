@@ -241,4 +241,5 @@ class HealthStatus(BaseModel):
     uptime_s: float
     jobs: dict[str, int]
     max_running_jobs: int
+    limits: dict[str, int]
     auth_required: bool
