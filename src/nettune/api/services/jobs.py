@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from optuna.trial import TrialState
 from sqlalchemy.exc import IntegrityError
 
 from nettune.api.errors import ApiError
@@ -33,6 +34,7 @@ from nettune.api.settings import ApiSettings
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
 from nettune.progress.state import StudyProgress
+from nettune.study.storage import counts_toward_budget
 
 log = logging.getLogger("nettune.api")
 POLL_S = 0.5
@@ -63,9 +65,26 @@ class JobManager:
         """Jobs a dead server left running or queued become INTERRUPTED (resumable)."""
         ids = self.store.mark_unfinished(("RUNNING", "QUEUED"), "INTERRUPTED", time.time())
         for job_id in ids:
+            record = self.record(job_id)
+            self.store.update(job_id, progress=finite(self._progress_from_study(record)))
             log.warning("job %s was left unfinished by an earlier server; marked INTERRUPTED (resume it with "
                         "POST /jobs/%s/resume)", job_id, job_id)
         return ids
+
+    def _progress_from_study(self, record: JobRecord) -> dict[str, Any]:
+        """Counts and bests as the job's study recorded them: what survived a server that died mid-job."""
+        config = record.config
+        progress = StudyProgress(total_trials=int(config.get("trials", 0)),
+                                 concurrency=int(config.get("concurrent_workers", 1)),
+                                 mode=str(config.get("mode", "health")))
+        for trial in self.trials.frozen_trials(self.run_dir(record), record.run_name):
+            if counts_toward_budget(trial):
+                state = {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned"}.get(trial.state, "failed")
+                progress.record_previous(state, trial.value, trial.user_attrs.get("val_accuracy"), trial.number)
+                if trial.user_attrs.get("duration_s") is not None:
+                    progress.durations.append(float(trial.user_attrs["duration_s"]))
+        elapsed = float((record.progress or {}).get("elapsed_s") or 0.0)
+        return {**progress.snapshot(), "elapsed_s": elapsed, "eta_s": None}
 
     def shutdown(self) -> None:
         """Stop every running job cleanly (INTERRUPTED, resumable), killing those that do not stop in time."""
@@ -285,17 +304,18 @@ class JobManager:
                 log.exception("job %s: cannot handle a message from the job process", job_id)
         live.process.join(5.0)
         self._finish(job_id, live)
+        live.events.close()  # the job's queue and its semaphores are not reused
 
     def _handle(self, job_id: str, live: LiveJob, run_dir: Path, run_name: str, message: tuple[Any, ...]) -> None:
         if message[0] != "event":
             live.outcome = (message[0], message[1])
             return
         _, kind, data, progress, at = message
-        live.progress, live.progress_time = progress, time.time()
         if kind == "trial_complete":
+            self.store.update(job_id, progress=finite(progress))  # before anyone can see the new count
             summary = self.trials.summary_from_outcome(run_dir, run_name, data["outcome"], progress.get("best_trial"))
             data = {"trial": summary, "outcome": data["outcome"].get("state")}
-            self.store.update(job_id, progress=finite(progress))
+        live.progress, live.progress_time = progress, time.time()
         if kind != "notice":
             data = {**data, "progress": progress}
         self.hub.publish_threadsafe(job_id, kind, data, at)
