@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "react";
 
 import type { ArchitectureGraph as Graph, GraphNodeData } from "../api/types";
 import { count, paramValue, pct } from "../lib/format";
-import { NODE_WIDTH, shapeText, toCyElements } from "../lib/graphLayout";
+import { NODE_WIDTH, colouredByHealth, shapeText, toCyElements } from "../lib/graphLayout";
 import { Term } from "./Glossary";
 
 const STYLE: cytoscape.StylesheetJson = [
@@ -83,7 +83,13 @@ export function ArchitectureGraph({ graph, title }: { graph: Graph; title?: stri
         </span>
       </div>
       <div className="arch-canvas" ref={container} data-testid="arch-graph" aria-label="Architecture graph" />
-      <p className="muted small">Click a layer for its shape, parameters and health. Scroll or pinch to zoom.</p>
+      <p className="muted small">
+        Click a layer for its shape, parameters and health. Scroll or pinch to zoom.{" "}
+        {colouredByHealth(graph)
+          ? <>Colour: layer health, <span className="swatch good">green</span> healthy to{" "}
+            <span className="swatch poor">red</span> dead units or bad gradients; grey: not measured.</>
+          : "Colour: kind of layer."}
+      </p>
       {selected && <LayerPanel layer={selected} />}
     </div>
   );
@@ -140,7 +146,7 @@ function LayerPanel({ layer }: { layer: GraphNodeData }) {
 function FactRow({ name, value }: { name: string; value: unknown }) {
   return (
     <>
-      <dt>{name.replace(/_/g, " ")}</dt>
+      <dt><Term kind="hyperparameter" name={name}>{name.replace(/_/g, " ")}</Term></dt>
       <dd>{paramValue(value)}</dd>
     </>
   );

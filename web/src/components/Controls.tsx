@@ -3,9 +3,9 @@
 import { useMemo, useState } from "react";
 
 import { ApiError, api } from "../api/client";
-import type { DatasetEntry, Job } from "../api/types";
+import type { DatasetEntry, GlossaryEntry, Job } from "../api/types";
 import { DEFAULT_FORM, type FormErrors, type FormValues, toRequest, validate } from "../lib/validate";
-import { Term } from "./Glossary";
+import { Explain, useGlossary, useTerm } from "./Glossary";
 
 // The activations a search can be fixed to (ModelConfig.ACTIVATIONS on the server).
 const ACTIVATIONS = ["relu", "leaky_relu", "elu", "gelu", "silu", "tanh"];
@@ -31,6 +31,9 @@ export function Controls({ datasets, current, online, onStarted, onCancelled }: 
     ? errors
     : Object.fromEntries(Object.entries(errors).filter(([key]) => edited.has(key as keyof FormValues)));
   const selected = datasets?.find((d) => d.name === values.dataset) ?? null;
+  // "Accuracy + model health" is explained together with what model health is made of.
+  const glossary = useGlossary();
+  const healthParts = glossary ? Object.values(glossary.health_metrics) : [];
 
   const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
     setValues((v) => ({ ...v, [key]: value }));
@@ -76,7 +79,7 @@ export function Controls({ datasets, current, online, onStarted, onCancelled }: 
   return (
     <form className="card controls" onSubmit={start} noValidate aria-label="Start a search">
       <h2>New search</h2>
-      <Field label={<Term kind="option" name="dataset">Dataset</Term>} error={shown.dataset} htmlFor="f-dataset">
+      <Field label="Dataset" option="dataset" error={shown.dataset} htmlFor="f-dataset">
         <select id="f-dataset" value={values.dataset} onChange={(e) => set("dataset", e.target.value)}
           disabled={!datasets}>
           {!datasets && <option value={values.dataset}>Loading datasets…</option>}
@@ -96,28 +99,28 @@ export function Controls({ datasets, current, online, onStarted, onCancelled }: 
           </span>
         )}
       </Field>
-      <Field label={<Term kind="option" name="mode">Target metric</Term>} htmlFor="f-mode">
+      <Field label="Target metric" option="mode" htmlFor="f-mode" more={healthParts}>
         <select id="f-mode" value={values.mode} onChange={(e) => set("mode", e.target.value as FormValues["mode"])}>
           <option value="simple">Accuracy</option>
           <option value="health">Accuracy + model health</option>
         </select>
       </Field>
       <div className="row3">
-        <Field label={<Term kind="option" name="trials">Trials</Term>} error={shown.trials} htmlFor="f-trials">
+        <Field label="Trials" option="trials" error={shown.trials} htmlFor="f-trials">
           <input id="f-trials" inputMode="numeric" value={values.trials} onChange={(e) => set("trials", e.target.value)} />
         </Field>
-        <Field label={<Term kind="option" name="max_epochs_per_trial">Max epochs / trial</Term>}
+        <Field label="Max epochs" option="max_epochs_per_trial"
           error={shown.maxEpochs} htmlFor="f-epochs">
           <input id="f-epochs" inputMode="numeric" value={values.maxEpochs}
             onChange={(e) => set("maxEpochs", e.target.value)} />
         </Field>
-        <Field label={<Term kind="option" name="concurrent_workers">Workers</Term>} error={shown.workers}
+        <Field label="Workers" option="concurrent_workers" error={shown.workers}
           htmlFor="f-workers">
           <input id="f-workers" inputMode="numeric" value={values.workers}
             onChange={(e) => set("workers", e.target.value)} />
         </Field>
       </div>
-      <Field label={<Term kind="option" name="use_runpod_service">Execution</Term>} htmlFor="f-exec">
+      <Field label="Execution" option="use_runpod_service" htmlFor="f-exec">
         <select id="f-exec" value={values.execution}
           onChange={(e) => set("execution", e.target.value as FormValues["execution"])}>
           <option value="local">This machine</option>
@@ -125,7 +128,7 @@ export function Controls({ datasets, current, online, onStarted, onCancelled }: 
         </select>
       </Field>
       {values.execution === "remote" && (
-        <Field label={<Term kind="option" name="runpod_endpoint">Endpoint</Term>} error={shown.endpoint}
+        <Field label="Endpoint" option="runpod_endpoint" error={shown.endpoint}
           htmlFor="f-endpoint">
           <input id="f-endpoint" placeholder="endpoint id or http://gpu-box:8001" value={values.endpoint}
             onChange={(e) => set("endpoint", e.target.value)} />
@@ -134,26 +137,26 @@ export function Controls({ datasets, current, online, onStarted, onCancelled }: 
       <details className="advanced">
         <summary>More options</summary>
         <div className="row3">
-          <Field label={<Term kind="option" name="data_fraction">Data fraction</Term>} error={shown.dataFraction}
+          <Field label="Data fraction" option="data_fraction" error={shown.dataFraction}
             htmlFor="f-fraction">
             <input id="f-fraction" inputMode="decimal" value={values.dataFraction}
               onChange={(e) => set("dataFraction", e.target.value)} />
           </Field>
           {values.mode === "health" && (
-            <Field label={<Term kind="option" name="health_weight">Health weight</Term>} error={shown.healthWeight}
+            <Field label="Health weight" option="health_weight" error={shown.healthWeight}
               htmlFor="f-weight">
               <input id="f-weight" inputMode="decimal" value={values.healthWeight}
                 onChange={(e) => set("healthWeight", e.target.value)} />
             </Field>
           )}
-          <Field label={<Term kind="option" name="activation">Activation</Term>} htmlFor="f-activation">
+          <Field label="Activation" option="activation" htmlFor="f-activation">
             <select id="f-activation" value={values.activation} onChange={(e) => set("activation", e.target.value)}>
               <option value="">searched</option>
               {ACTIVATIONS.map((a) => <option key={a} value={a}>{a}</option>)}
             </select>
           </Field>
         </div>
-        <Field label={<Term kind="option" name="run_name">Run name</Term>} error={shown.runName} htmlFor="f-run">
+        <Field label="Run name" option="run_name" error={shown.runName} htmlFor="f-run">
           <input id="f-run" placeholder="automatic" value={values.runName} onChange={(e) => set("runName", e.target.value)} />
         </Field>
       </details>
@@ -163,7 +166,7 @@ export function Controls({ datasets, current, online, onStarted, onCancelled }: 
       {serverError && <p className="form-error" role="alert">{serverError}</p>}
       <div className="buttons">
         <button type="submit" className="primary" disabled={submitting || !online || Object.keys(shown).length > 0}>
-          {submitting ? "Starting…" : active ? "Start (queues after the current job)" : "Start search"}
+          {submitting ? "Starting…" : active ? "Queue another search" : "Start search"}
         </button>
         <button type="button" className="danger" onClick={cancel}
           disabled={!active || cancelling || Boolean(current?.cancel_requested) || !online}>
@@ -174,15 +177,22 @@ export function Controls({ datasets, current, online, onStarted, onCancelled }: 
   );
 }
 
-function Field({ label, error, htmlFor, children }: {
-  label: React.ReactNode;
+/** A labelled input; the explanation button sits beside the label (not inside it, so it labels nothing). */
+function Field({ label, option, error, htmlFor, children, more }: {
+  label: string;
+  option: string;
   error?: string;
   htmlFor: string;
   children: React.ReactNode;
+  more?: GlossaryEntry[];
 }) {
+  const entry = useTerm("option", option);
   return (
     <div className={error ? "field invalid" : "field"}>
-      <label htmlFor={htmlFor}>{label}</label>
+      <span className="field-label">
+        <label htmlFor={htmlFor}>{label}</label>
+        {entry && <Explain entry={entry} more={more} />}
+      </span>
       {children}
       {error && <span className="field-error">{error}</span>}
     </div>

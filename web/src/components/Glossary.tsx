@@ -41,7 +41,8 @@ export function Term({ kind, name, children }: { kind: TermKind; name: string; c
   );
 }
 
-export function Explain({ entry }: { entry: GlossaryEntry }) {
+/** `more`: related entries listed under the main one (the health metrics under "target metric"). */
+export function Explain({ entry, more }: { entry: GlossaryEntry; more?: GlossaryEntry[] }) {
   const [open, setOpen] = useState(false);
   const [pinned, setPinned] = useState(false);
   const id = useId();
@@ -99,6 +100,16 @@ export function Explain({ entry }: { entry: GlossaryEntry }) {
             <span className="explain-line">
               <em>If it looks bad: </em>
               {entry.bad_value}
+            </span>
+          )}
+          {more && more.length > 0 && (
+            <span className="explain-list">
+              {more.map((item) => (
+                <span key={item.title} className="explain-line">
+                  <em>{item.title}: </em>
+                  {item.what}
+                </span>
+              ))}
             </span>
           )}
         </span>

@@ -102,7 +102,7 @@ function TrialTile({ trial, onOpen }: { trial: TrialSummary; onOpen: (n: number)
             </>
           )}
           <dt title={tip("dense_layers")}>dense</dt>
-          <dd>{a.dense_layers} × [{a.dense_nodes.join(", ")}]</dd>
+          <dd>{a.dense_layers ? `${a.dense_layers}: ${a.dense_nodes.join(", ")} nodes` : "none"}</dd>
           <dt title={tip("activation")}>activation</dt>
           <dd>{a.activation}</dd>
           <dt>params</dt>

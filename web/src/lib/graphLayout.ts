@@ -32,7 +32,7 @@ export function nodeHealth(data: GraphNodeData): number | null {
 export function healthColor(score: number): string {
   const clamped = Math.max(0, Math.min(1, score));
   const hue = Math.round(clamped * 120);
-  return `hsl(${hue} 65% 42%)`;
+  return `hsl(${hue}, 65%, 42%)`; // Cytoscape parses only the comma form
 }
 
 const KIND_COLORS: Record<string, string> = {
@@ -45,6 +45,8 @@ const KIND_COLORS: Record<string, string> = {
   norm: "#94a3b8",
   dropout: "#a8a29e",
 };
+
+const UNMEASURED = "#9aa5b4";
 
 export function kindColor(kind: string): string {
   if (KIND_COLORS[kind]) return KIND_COLORS[kind];
@@ -62,17 +64,25 @@ export interface CyElement {
   position?: { x: number; y: number };
 }
 
+/** Whether node colours mean health (a graph with per-layer health) or layer kind. */
+export function colouredByHealth(graph: ArchitectureGraph): boolean {
+  return graph.elements.nodes.some((node) => nodeHealth(node.data) != null);
+}
+
 export function toCyElements(graph: ArchitectureGraph, containerWidth: number): CyElement[] {
   const nodes = graph.elements.nodes;
   const positions = serpentine(nodes.length, nodesPerRow(containerWidth));
+  const byHealth = colouredByHealth(graph);
   const out: CyElement[] = nodes.map((node, index) => {
     const health = nodeHealth(node.data);
+    const color = !byHealth || node.data.kind === "input" ? kindColor(node.data.kind)
+      : health == null ? UNMEASURED : healthColor(health);
     return {
       group: "nodes",
       data: {
         ...node.data,
-        display: `${node.data.label}\n${shapeText(node.data.output_shape)}`,
-        color: health == null ? kindColor(node.data.kind) : healthColor(health),
+        display: node.data.kind === "input" ? node.data.label : `${node.data.label}\n${shapeText(node.data.output_shape)}`,
+        color,
       },
       position: positions[index],
     };

@@ -26,7 +26,7 @@ export function StudyCharts({ job, trials }: { job: Job | null; trials: TrialSum
       </Card>
       <Card title="Parallel coordinates"
         help="One line per completed trial through its hyperparameters; darker lines scored higher.">
-        <ParallelChart trials={trials} />
+        <ParallelChart job={job} trials={trials} />
       </Card>
       <Card title="Accuracy vs health"
         help="Trials up and to the right are both accurate and healthy; the line joins the Pareto front.">
@@ -99,15 +99,26 @@ function ImportanceChart({ job, trials }: { job: Job | null; trials: TrialSummar
   );
 }
 
-function ParallelChart({ trials }: { trials: TrialSummary[] }) {
+const MAX_PARALLEL_AXES = 8;
+
+function ParallelChart({ job, trials }: { job: Job | null; trials: TrialSummary[] }) {
   const glossary = useGlossary();
-  const axes = parallelAxes(trials);
   const done = completed(trials);
+  // The most important parameters first (and at most 8 of them), so the chart stays readable.
+  const rank = new Map(parameterImportance(job, trials)?.values.map((v, i) => [v.param, i]) ?? []);
+  const all = parallelAxes(trials);
+  const objectiveAxis = all.filter((a) => a.param === "objective");
+  const axes = [
+    ...all.filter((a) => a.param !== "objective")
+      .sort((a, b) => (rank.get(a.param) ?? 99) - (rank.get(b.param) ?? 99) || a.param.localeCompare(b.param))
+      .slice(0, MAX_PARALLEL_AXES),
+    ...objectiveAxis,
+  ];
   if (done.length < 2 || axes.length < 2) return <Empty>Appears when two completed trials differ.</Empty>;
-  const width = Math.max(W, axes.length * 92);
+  const width = Math.max(W, axes.length * 100);
   const top = 34;
   const bottom = H - 26;
-  const xAt = (i: number) => 40 + (i * (width - 80)) / (axes.length - 1);
+  const xAt = (i: number) => 50 + (i * (width - 100)) / (axes.length - 1);
   const yAt = (position: number) => bottom - position * (bottom - top);
   const values = done.map((t) => t.value as number);
   const lo = Math.min(...values);
@@ -116,7 +127,7 @@ function ParallelChart({ trials }: { trials: TrialSummary[] }) {
   return (
     <div className="scroll-x">
       <svg viewBox={`0 0 ${width} ${H}`} role="img" aria-label="Parallel coordinates" className="chart"
-        style={{ minWidth: Math.min(width, 640) }}>
+        style={{ minWidth: Math.min(width, 560) }}>
         {done.map((t) => {
           const path = axes
             .map((axis, i) => {

@@ -2,8 +2,8 @@
 // viewBox and stretch to their container's width, so they work on a phone without a chart library.
 import type { ReactNode } from "react";
 
-export const W = 420;
-export const H = 260;
+export const W = 520;
+export const H = 300;
 export const PAD = { left: 46, right: 14, top: 14, bottom: 36 };
 
 export interface Scale {
