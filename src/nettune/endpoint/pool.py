@@ -26,7 +26,7 @@ STOP_GRACE_S = 10.0
 
 
 def worker_main(index: int, generation: int, inbox: Any, outbox: Any, stop: Any, threads: int,
-                scratch: str | None) -> None:
+                scratch: str | None, server_pid: int) -> None:
     """A worker process: import the handler once, then run one job per message until None arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     import torch
@@ -37,7 +37,15 @@ def worker_main(index: int, generation: int, inbox: Any, outbox: Any, stop: Any,
 
     name = f"w{index}-{generation}"
     outbox.put(("ready", index, generation, None, os.getpid()))
-    while (message := inbox.get()) is not None:
+    while True:
+        try:
+            message = inbox.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != server_pid:
+                return  # the server was killed outright: do not linger as an orphan
+            continue
+        if message is None:
+            return
         job_id, job_input = message
         try:
             result = handle(job_input, lambda p, job_id=job_id: outbox.put(("progress", index, generation, job_id, p)),
@@ -85,7 +93,8 @@ class WorkerPool:
     def _spawn(self, index: int, generation: int) -> _Slot:
         inbox, stop = self._ctx.Queue(), self._ctx.Event()
         process = self._ctx.Process(target=worker_main, name=f"nettune-worker-{index}", daemon=True,
-                                    args=(index, generation, inbox, self._outbox, stop, self.threads, self.scratch))
+                                    args=(index, generation, inbox, self._outbox, stop, self.threads, self.scratch,
+                                          os.getpid()))
         process.start()
         return _Slot(index, generation, process, inbox, stop)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import uvicorn
@@ -16,6 +19,25 @@ from nettune.endpoint.pool import WorkerPool
 from nettune.errors import NettuneError
 
 log = logging.getLogger("nettune.endpoint")
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Ctrl-C and SIGTERM stop serving, and serve_forever returns normally.
+
+        uvicorn's own version re-raises the signal after shutdown; for SIGTERM that kills the process before
+        the worker processes are stopped.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 class EndpointServer:
@@ -29,7 +51,7 @@ class EndpointServer:
         self.pool = WorkerPool(self.store, concurrency, threads_per_worker, scratch)
         self.app = create_app(self.store, self.pool, api_key)
         self._socket: socket.socket | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -50,10 +72,10 @@ class EndpointServer:
         self.port = sock.getsockname()[1]  # port 0 picks a free one
         return sock
 
-    def _make_server(self) -> uvicorn.Server:
+    def _make_server(self) -> _Server:
         self._socket = self._bind()
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
-        return uvicorn.Server(config)
+        return _Server(config)
 
     def start(self, wait_ready_s: float | None = 120.0) -> str:
         """Serve in a background thread; returns the base URL. Waits for the workers unless wait_ready_s is None."""
@@ -74,9 +96,11 @@ class EndpointServer:
                                f"{wait_ready_s:.0f} s")
         return self.url
 
-    def serve_forever(self) -> None:
+    def serve_forever(self, on_listening: Callable[[str], None] | None = None) -> None:
         """Serve until Ctrl-C or SIGTERM (uvicorn handles both), then stop the workers."""
         self._server = self._make_server()
+        if on_listening is not None:
+            on_listening(self.url)
         self.pool.start()
         try:
             self._server.run(sockets=[self._socket])
