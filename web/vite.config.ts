@@ -14,7 +14,7 @@ export default defineConfig({
   server: {
     // `npm run dev` against a running `nettune serve --port 8765`.
     proxy: {
-      "/api": { target: "http://127.0.0.1:8765", ws: true },
+      "^/(health|datasets|glossary|jobs|optimize|download|ws)": { target: "http://127.0.0.1:8765", ws: true },
     },
   },
   test: {

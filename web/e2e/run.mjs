@@ -43,10 +43,20 @@ async function main() {
       viewport: { width: 1360, height: 900 },
       acceptDownloads: true,
     });
+    // Every WebSocket goes through a pass-through route, so a scenario can cut the live stream and check
+    // that the page falls back to polling (the sockets still reach the real server otherwise).
+    let socketsBlocked = false;
+    await context.routeWebSocket(/\/ws(\/|\?|$)/, (ws) => {
+      if (socketsBlocked) ws.close({ code: 1011, reason: "blocked by the test" });
+      else ws.connectToServer();
+    });
     const page = context.pages()[0] ?? (await context.newPage());
     const consoleErrors = [];
     page.on("pageerror", (error) => consoleErrors.push(String(error)));
-    const env = { page, server, root, shots, consoleErrors, state: {} };
+    const env = {
+      page, server, root, shots, consoleErrors, state: {},
+      blockWebSockets: (on) => { socketsBlocked = on; },
+    };
     for (const [name, run] of scenarios) {
       if (ONLY && !name.includes(ONLY)) continue;
       const t0 = Date.now();

@@ -176,12 +176,23 @@ export const scenarios = [
     check(job.model_ready, "server says the model is not ready");
   }],
 
-  ["cancel a running job", async ({ page, server, state }) => {
+  ["without WebSockets the page polls; then cancel a running job", async ({ page, server, state, blockWebSockets }) => {
     await page.evaluate(() => window.scrollTo(0, 0));
+    blockWebSockets(true);
     await fillForm(page, { trials: 40, epochs: 3, fraction: 0.05, runName: CANCEL_JOB });
     await page.getByRole("button", { name: "Start search" }).click();
     await until(() => text(page, "[data-testid=job-title]"), (t) => t?.includes(CANCEL_JOB), 15_000, "the second job");
-    await page.locator("[data-testid^=running-]").first().waitFor({ timeout: 90_000 });
+    await page.locator(".link-polling").waitFor({ timeout: 15_000 });
+    const row = page.locator("[data-testid^=running-]").first();
+    await row.waitFor({ timeout: 90_000 });
+    const seen = await until(async () => {
+      const first = await row.innerText();
+      await page.waitForTimeout(2500); // one poll period and a bit
+      return [first, await row.innerText()];
+    }, ([a, b]) => a !== b, 30_000, "polled progress to change");
+    check(seen[0] !== seen[1], "progress did not move while polling");
+    blockWebSockets(false);
+    await page.locator(".link-live").waitFor({ timeout: 15_000 });
     await page.getByRole("button", { name: "Cancel job" }).click();
     await until(() => text(page, ".progress .state"), (t) => t === "CANCELLED", 90_000, "CANCELLED");
     check(await page.locator("button.danger").isDisabled(), "Cancel is still enabled after the job ended");

@@ -4,7 +4,10 @@ import { useEffect, useRef, useState } from "react";
 
 import type { ArchitectureGraph as Graph, GraphNodeData } from "../api/types";
 import { count, paramValue, pct } from "../lib/format";
-import { NODE_WIDTH, colouredByHealth, shapeText, toCyElements } from "../lib/graphLayout";
+import { NODE_WIDTH, ROW_HEIGHT, colouredByHealth, nodesPerRow, shapeText, toCyElements } from "../lib/graphLayout";
+
+const MIN_HEIGHT = 220;
+const MAX_HEIGHT = 560;
 import { Term } from "./Glossary";
 
 const STYLE: cytoscape.StylesheetJson = [
@@ -46,6 +49,9 @@ export function ArchitectureGraph({ graph, title }: { graph: Graph; title?: stri
     const element = container.current;
     if (!element) return;
     const width = element.clientWidth || 600;
+    // Tall enough that a long model on a narrow screen keeps readable labels.
+    const rows = Math.ceil(graph.elements.nodes.length / nodesPerRow(width));
+    element.style.height = `${Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, rows * ROW_HEIGHT * 0.9 + 40))}px`;
     const cy = cytoscape({
       container: element,
       elements: toCyElements(graph, width),
@@ -53,9 +59,9 @@ export function ArchitectureGraph({ graph, title }: { graph: Graph; title?: stri
       style: STYLE,
       autoungrabify: true,
       boxSelectionEnabled: false,
-      minZoom: 0.2,
-      maxZoom: 2.5,
-      wheelSensitivity: 0.3,
+      // The graph always fits its box; no panning or zooming, so a finger on it still scrolls the page.
+      userPanningEnabled: false,
+      userZoomingEnabled: false,
     });
     cy.on("tap", "node", (event) => setSelected(event.target.data() as GraphNodeData));
     cy.on("tap", (event) => {
@@ -84,7 +90,7 @@ export function ArchitectureGraph({ graph, title }: { graph: Graph; title?: stri
       </div>
       <div className="arch-canvas" ref={container} data-testid="arch-graph" aria-label="Architecture graph" />
       <p className="muted small">
-        Click a layer for its shape, parameters and health. Scroll or pinch to zoom.{" "}
+        Click a layer for its shape, parameters and health.{" "}
         {colouredByHealth(graph)
           ? <>Colour: layer health, <span className="swatch good">green</span> healthy to{" "}
             <span className="swatch poor">red</span> dead units or bad gradients; grey: not measured.</>

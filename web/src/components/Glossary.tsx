@@ -45,6 +45,7 @@ export function Term({ kind, name, children }: { kind: TermKind; name: string; c
 export function Explain({ entry, more }: { entry: GlossaryEntry; more?: GlossaryEntry[] }) {
   const [open, setOpen] = useState(false);
   const [pinned, setPinned] = useState(false);
+  const [alignRight, setAlignRight] = useState(false);
   const id = useId();
   const ref = useRef<HTMLSpanElement>(null);
 
@@ -64,11 +65,20 @@ export function Explain({ entry, more }: { entry: GlossaryEntry; more?: Glossary
     };
   }, [open]);
 
+  // Open towards the side with more room, so the popover never leaves a phone's screen.
+  const show = (next: boolean) => {
+    if (next && ref.current) {
+      const box = ref.current.getBoundingClientRect();
+      setAlignRight(box.left > window.innerWidth / 2);
+    }
+    setOpen(next);
+  };
+
   return (
     <span
       className="explain"
       ref={ref}
-      onMouseEnter={() => setOpen(true)}
+      onMouseEnter={() => show(true)}
       onMouseLeave={() => !pinned && setOpen(false)}
     >
       <button
@@ -81,13 +91,13 @@ export function Explain({ entry, more }: { entry: GlossaryEntry; more?: Glossary
           event.stopPropagation();
           event.preventDefault();
           setPinned(!pinned || !open);
-          setOpen(!pinned || !open);
+          show(!pinned || !open);
         }}
       >
         i
       </button>
       {open && (
-        <span role="tooltip" id={id} className="explain-popover">
+        <span role="tooltip" id={id} className={alignRight ? "explain-popover right" : "explain-popover"}>
           <strong>{entry.title}</strong>
           <span className="explain-line">{entry.what}</span>
           {entry.why && (

@@ -37,13 +37,14 @@ export function useJobLive(jobId: string | null): JobLive {
     let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
     let pollTimer: ReturnType<typeof setTimeout> | undefined;
     let backoff = RECONNECT_MIN_MS;
-    let socketOpen = false;
+    // True from the socket's snapshot until it closes: only then does the stream replace polling.
+    let live = false;
 
     async function poll(): Promise<void> {
-      if (stopped || socketOpen) return;
+      if (stopped || live) return;
       try {
         const [job, trials] = await Promise.all([api.job(id), api.trials(id)]);
-        if (stopped || socketOpen) return;
+        if (stopped || live) return;
         dispatch({ kind: "polled", job, trials });
         setError(null);
         setLink("polling");
@@ -57,7 +58,7 @@ export function useJobLive(jobId: string | null): JobLive {
         }
         if (!apiError.unreachable) setError(apiError.message);
       }
-      if (!stopped && !socketOpen) pollTimer = setTimeout(poll, POLL_MS);
+      if (!stopped && !live) pollTimer = setTimeout(poll, POLL_MS);
     }
 
     function connect(): void {
@@ -69,25 +70,26 @@ export function useJobLive(jobId: string | null): JobLive {
       setLink((current) => (current === "idle" ? "connecting" : current));
       const ws = new WebSocket(wsUrl(`/ws/jobs/${encodeURIComponent(id)}`));
       socket = ws;
-      ws.onopen = () => {
-        socketOpen = true;
-        backoff = RECONNECT_MIN_MS;
-        clearTimeout(pollTimer);
-        reportReachable();
-        setLink("live");
-      };
+      ws.onopen = () => reportReachable();
       ws.onmessage = (message) => {
         try {
           const event = JSON.parse(String(message.data)) as EventEnvelope;
           if (event.job_id != null && event.job_id !== id) return;
           dispatch({ kind: "event", event });
-          if (event.type === "snapshot") setError(null);
+          if (event.type === "snapshot") {
+            // A socket that delivers its snapshot works: stop polling, and reconnect quickly next time.
+            live = true;
+            backoff = RECONNECT_MIN_MS;
+            clearTimeout(pollTimer);
+            setError(null);
+            setLink("live");
+          }
         } catch {
           // A frame that is not JSON is not ours to interpret; the next snapshot or poll corrects the view.
         }
       };
       ws.onclose = (close) => {
-        socketOpen = false;
+        live = false;
         socket = null;
         if (stopped) return;
         if (close.code === WS_CLOSE_UNKNOWN_JOB) {
