@@ -19,6 +19,8 @@ export default defineConfig({
   },
   test: {
     environment: "jsdom",
+    // A loopback port nothing listens on (discard): the App test sees a server that is down.
+    environmentOptions: { jsdom: { url: "http://127.0.0.1:9/" } },
     globals: true,
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
