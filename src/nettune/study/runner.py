@@ -19,8 +19,10 @@ from nettune.progress.events import Event, Notice, TrialFinished
 from nettune.progress.state import StudyProgress
 from nettune.space.search_space import SpaceOptions, baseline_params, suggest_model_config
 from nettune.study.results import OptimizationResult, finalize
+from nettune.study.shared import SharedStudy, participant_name
 from nettune.study.storage import counts_toward_budget, fail_stale_trials, open_study
 from nettune.training.cancel import CancelToken
+from nettune.training.distributed import data_parallel_devices
 from nettune.trials.job import TrialJob, TrialOutcome
 from nettune.trials.run import cached_dataset
 
@@ -56,9 +58,9 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
     data = cached_dataset(config.dataset, config.data_fraction, config.seed, config.data_dir)
     info = data.info
     study, resumed = open_study(config)
-    # Only this process writes to the run's own SQLite file, so a RUNNING trial there is a crash leftover.
-    # In shared storage other hosts may be running trials: those are left alone.
-    stale = fail_stale_trials(study) if config.storage is None else []
+    # Trials a killed process left RUNNING are failed and queued again with the same parameters: in the run's own
+    # SQLite file every RUNNING trial; in shared storage those whose heartbeat stopped (other hosts' stay).
+    stale = fail_stale_trials(study, own_storage=config.storage is None)
     log.info("run %s: %s study of %s (%s), %d trials, %d worker(s), storage %s", config.run_name,
              "resuming" if resumed else "new", info.name, info.family.upper(), config.trials,
              config.concurrent_workers, config.storage_url())
@@ -72,6 +74,8 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
             progress.record_previous(_outcome_state(t.state), t.value, t.user_attrs.get("val_accuracy"), t.number)
     if stale:
         progress.notices.append(f"rerunning interrupted trial(s) {stale}")
+    # Shared storage: the budget counts every host's trials, and other hosts' trials show up as progress.
+    shared = SharedStudy(study, config.trials, participant_name("optimize")) if config.storage is not None else None
 
     executor = executor or make_executor(config)
     in_flight: dict[int, optuna.Trial] = {}
@@ -79,22 +83,26 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
     interrupted = False
     try:
         while True:
-            while (len(in_flight) < executor.capacity and progress.finished + len(in_flight) < config.trials
+            while (not config.follow_only and len(in_flight) < executor.capacity
+                   and progress.finished + len(in_flight) < config.trials
                    and not cancel.cancelled and (deadline is None or time.time() < deadline)):
-                trial = study.ask()
+                trial = study.ask() if shared is None else shared.claim()
+                if trial is None:  # the remaining slots are taken by other hosts' trials
+                    break
                 job = _make_job(config, study, trial, info, space, deadline)
                 if job is not None:
                     executor.submit(job)
                     in_flight[trial.number] = trial
-            if not in_flight:
+            if not in_flight and (shared is None or shared.done() or cancel.cancelled
+                                  or (deadline is not None and time.time() >= deadline)):
                 break
             if cancel.cancelled:
                 interrupted = True
                 executor.cancel()
-            for event in executor.events(timeout=0.25):
+            for event in executor.events(timeout=0.25) + (shared.poll() if shared is not None else []):
                 progress.apply(event)
                 listener(event, progress)
-                if isinstance(event, TrialFinished):
+                if isinstance(event, TrialFinished) and event.trial in in_flight:
                     _tell(study, in_flight.pop(event.trial), TrialOutcome.from_dict(event.outcome))
                 elif isinstance(event, Notice):
                     log.warning(event.message)
@@ -104,6 +112,8 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
         _drain_after_cancel(study, executor, in_flight, progress, listener)
     finally:
         executor.close()
+        if shared is not None:
+            shared.finish(explain_best=config.benchmark_trial_seconds is None)
     if interrupted:
         log.warning("study stopped before its end; rerun the same command to resume run %s", config.run_name)
     return finalize(config, study, data, started=started, interrupted=interrupted)
@@ -144,6 +154,7 @@ def _make_job(config: OptimizationConfig, study: optuna.Study, trial: optuna.Tri
         trial_id=trial._trial_id,
         pruner=config.pruner,
         fixed_duration_s=config.benchmark_trial_seconds,
+        devices=data_parallel_devices(config.device, config.gpus_per_worker),
     )
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import warnings
+from pathlib import Path
 
 import optuna
 from optuna.trial import TrialState
 
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
+from nettune.study.heartbeat import HeartbeatSettings, heartbeat_backend, open_storage
+from nettune.study.recovery import recover_trials
 from nettune.trials.pruning import make_pruner
 
 log = logging.getLogger("nettune.study")
@@ -25,7 +28,8 @@ def make_sampler(config: OptimizationConfig) -> optuna.samplers.TPESampler:
             seed=config.seed,
             multivariate=True,  # conv blocks, filters and learning rate interact; model them jointly
             group=True,  # the CNN space is conditional (filters_3 exists only with 3+ blocks)
-            constant_liar=config.concurrent_workers > 1,  # concurrent trials get different parameters
+            # concurrent trials (here or, with shared storage, on other hosts) get different parameters
+            constant_liar=config.concurrent_workers > 1 or config.storage is not None,
             n_startup_trials=max(4, min(10, config.trials // 4)),
         )
 
@@ -33,11 +37,14 @@ def make_sampler(config: OptimizationConfig) -> optuna.samplers.TPESampler:
 def open_study(config: OptimizationConfig) -> tuple[optuna.Study, bool]:
     """The run's study and whether it already existed (a resume)."""
     name = config.resolved_run_name()
-    storage = config.storage_url()
+    url = config.storage_url()
     try:
+        storage = open_storage(url, shared=config.storage is not None)
         existing = {s.study_name for s in optuna.get_all_study_summaries(storage)}
+    except ConfigError:
+        raise
     except Exception as exc:
-        raise ConfigError(f"cannot open storage {storage!r}: {exc.__class__.__name__}: {exc}".splitlines()[0]) from exc
+        raise ConfigError(f"cannot open storage {url!r}: {exc.__class__.__name__}: {exc}".splitlines()[0]) from exc
     resumed = name in existing
     study = optuna.create_study(
         study_name=name,
@@ -55,17 +62,26 @@ def open_study(config: OptimizationConfig) -> tuple[optuna.Study, bool]:
             raise ConfigError(f"run {name!r} already holds a different study ({diff}); choose another run_name")
     else:
         study.set_user_attr("identity", identity)
+        # What pull workers need to join with only --storage and --study (the URL itself may hold a password);
+        # absolute paths, so a worker on this machine (or a shared file system) writes where this run reads.
+        shared = {k: v for k, v in config.to_dict().items() if k != "storage"}
+        for key in ("output_dir", "data_dir"):
+            shared[key] = str(Path(shared[key]).resolve()) if shared[key] else None
+        study.set_user_attr("config", shared)
+        HeartbeatSettings.from_env().store(study)
+    backend = heartbeat_backend(study)
+    if backend is not None:
+        backend.use(HeartbeatSettings.of(study))
     return study, resumed
 
 
-def fail_stale_trials(study: optuna.Study) -> list[int]:
-    """Trials left RUNNING by a killed orchestrator are failed so their slots are run again."""
-    stale = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.RUNNING]
-    for trial in stale:
-        study._storage.set_trial_user_attr(trial._trial_id, "interrupted", True)
-        study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
-        log.warning("trial %d was left running by an earlier process; marked failed and will be rerun", trial.number)
-    return [t.number for t in stale]
+def fail_stale_trials(study: optuna.Study, *, own_storage: bool = True) -> list[int]:
+    """Trials left RUNNING by a killed process are failed and queued again with the same parameters.
+
+    In the run's own SQLite file only this process writes, so every RUNNING trial is a crash leftover; in
+    shared storage other hosts run trials too, and only those whose heartbeat stopped are (study/recovery.py).
+    """
+    return recover_trials(study, every_running=own_storage, max_retry=HeartbeatSettings.of(study).max_retry)
 
 
 def counts_toward_budget(trial: optuna.trial.FrozenTrial) -> bool:

@@ -7,7 +7,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 import torch.nn.functional as F
@@ -24,12 +24,21 @@ from nettune.training.optim import make_optimizer, make_schedule
 PROBE_SIZE = 256  # validation samples used by hooks for activation statistics
 
 
+class DataParallelPart(Protocol):
+    """This process's part in data-parallel training (implemented in training/distributed.py)."""
+
+    def wrap(self, model: nn.Module) -> nn.Module: ...  # forward and backward go through the wrapper
+    def part(self, idx: torch.Tensor) -> torch.Tensor: ...  # this process's share of a batch
+    def whole_batch(self, loss: torch.Tensor, correct: int) -> tuple[float, int]: ...  # mean loss, correct
+
+
 @dataclass
 class TrainSettings:
     seed: int = 0
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     patience: int = 2  # epochs without validation-loss improvement before stopping early
     time_budget_s: float | None = None  # stop (and keep the best epoch so far) once exceeded
+    parallel: DataParallelPart | None = None  # None: the whole batch trains in this process
 
 
 @dataclass
@@ -68,6 +77,8 @@ def train(
     model.to(device)
     if cfg.family == "cnn":
         model.to(memory_format=torch.channels_last)
+    parallel = settings.parallel
+    net = model if parallel is None else parallel.wrap(model)
     x_train, y_train = data.train.x, data.train.y
     n_train = len(data.train)
     batches_per_epoch = max(1, -(-n_train // cfg.batch_size))
@@ -90,9 +101,10 @@ def train(
             if cancel is not None:
                 cancel.check()
             idx = order[(batch - 1) * cfg.batch_size : batch * cfg.batch_size]
-            x, y = prepare_batch(x_train[idx], device), y_train[idx].to(device, non_blocking=True)
+            mine = idx if parallel is None else parallel.part(idx)
+            x, y = prepare_batch(x_train[mine], device), y_train[mine].to(device, non_blocking=True)
 
-            logits = model(x)
+            logits = net(x)
             loss = F.cross_entropy(logits, y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -101,6 +113,8 @@ def train(
 
             step += 1
             batch_loss, batch_correct = loss.item(), int((logits.argmax(1) == y).sum())
+            if parallel is not None:  # the whole batch's numbers, the same on every process
+                batch_loss, batch_correct = parallel.whole_batch(loss, batch_correct)
             loss_sum, correct_sum, seen = loss_sum + batch_loss * len(idx), correct_sum + batch_correct, seen + len(idx)
             for hook in hooks:
                 hook.on_batch_end(ctx, BatchEnd(epoch, batch, step, batch_loss, batch_correct, len(idx)))

@@ -40,6 +40,8 @@ class TrialJob:
     pruner: str = "none"
     # Benchmark only: wait this long instead of training (see trials/fixed_length.py).
     fixed_duration_s: float | None = None
+    # DistributedDataParallel over these devices, one process each (training/distributed.py); () = `device` alone.
+    devices: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -55,7 +57,8 @@ class TrialJob:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"unknown trial job field(s): {', '.join(unknown)}")
-        return cls(**{**data, "model_config": ModelConfig.from_dict(data["model_config"])})
+        return cls(**{**data, "model_config": ModelConfig.from_dict(data["model_config"]),
+                      "devices": tuple(data.get("devices", ()))})
 
 
 @dataclass

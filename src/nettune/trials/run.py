@@ -23,6 +23,7 @@ from nettune.plots.tensorboard import TensorBoardHook
 from nettune.progress.events import Event, TrialStarted
 from nettune.training.cancel import CancelToken
 from nettune.training.device import pick_device, seed_everything
+from nettune.training.distributed import DataParallelGroup, HelperTask
 from nettune.training.evaluate import evaluate
 from nettune.training.hooks import TrainerHook
 from nettune.training.progress_hook import ProgressReporter
@@ -53,9 +54,14 @@ def run_trial(
     monitor = HealthMonitor()
     recorder = PlotDataRecorder(monitor) if job.plot_generation != "none" else None
     board = TensorBoardHook(Path(job.tensorboard_dir)) if job.tensorboard_dir else None
+    group: DataParallelGroup | None = None
     try:
         data = cached_dataset(job.dataset, job.data_fraction, job.data_seed, job.data_dir)
         device = pick_device(job.device)
+        if len(job.devices) > 1:  # DistributedDataParallel: this process is rank 0 and runs the trial
+            group = DataParallelGroup(job.devices, HelperTask(cfg, job.dataset, job.data_fraction, job.data_seed,
+                                                              job.data_dir, job.seed))
+            device = group.parallel.device
         seed_everything(job.seed)  # before building: weight initialisation draws from the global RNG
         model = build_model(cfg)
         outcome.param_count = count_parameters(model)
@@ -63,9 +69,12 @@ def run_trial(
         hooks += [hook for hook in (recorder, board) if hook is not None]
         if job.storage_url and job.study_name and job.trial_id is not None and job.pruner != "none":
             hooks.append(PruningHook(connect_trial(job.storage_url, job.study_name, job.trial_id, job.pruner)))
-        settings = TrainSettings(seed=job.seed, device=device, patience=job.patience, time_budget_s=job.time_budget_s)
+        settings = TrainSettings(seed=job.seed, device=device, patience=job.patience, time_budget_s=job.time_budget_s,
+                                 parallel=group.parallel if group is not None else None)
 
         result = train(model, cfg, data, settings, hooks, cancel)
+        if group is not None:
+            group.close()  # the helper ranks are done once rank 0 stops training
 
         test = evaluate(model, data.test, device)
         health = compute_health(monitor, val_accuracy=result.val.accuracy, train_accuracy=result.train_accuracy,
@@ -87,6 +96,8 @@ def run_trial(
         outcome.state, outcome.error = "failed", f"{type(exc).__name__}: {exc}"
         log.error("trial %d failed: %s\n%s", job.number, outcome.error, traceback.format_exc())
     finally:
+        if group is not None:
+            group.close()
         if board is not None:
             board.close()  # pruned and failed trials never reach on_train_end
     outcome.finished_at = time.time()
