@@ -38,7 +38,7 @@ def test_cnn_builds_and_runs(cnn_config, pooling, act):
     assert count_parameters(model) == sum(p.numel() for p in model.parameters()) > 0
 
 
-@pytest.mark.parametrize("pooling", ["last", "max"])
+@pytest.mark.parametrize("pooling", ["last", "max", "mean_max"])
 def test_lstm_builds_and_runs(pooling):
     import torch
 
@@ -46,4 +46,32 @@ def test_lstm_builds_and_runs(pooling):
                       lstm_units=12, lstm_layers=2, bidirectional=True, sequence_pooling=pooling, dropout=0.2)
     model = build_model(cfg)
     assert model(torch.randint(0, 50, (5, 16))).shape == (5, 3)
-    assert model.head[0].in_features == 24  # bidirectional doubles the features
+    # bidirectional doubles the features; mean_max puts two summaries side by side
+    assert model.head[0].in_features == (48 if pooling == "mean_max" else 24)
+
+
+def test_mean_max_pooling_ignores_padding():
+    import torch
+
+    cfg = ModelConfig(family="lstm", dataset="t", input_shape=(12,), num_classes=2, vocab_size=30, embedding_dim=6,
+                      lstm_units=5, lstm_layers=1, bidirectional=False, sequence_pooling="mean_max", dense_layers=0)
+    model = build_model(cfg).eval()
+    tokens = torch.randint(2, 30, (1, 4))
+    short = torch.cat([torch.zeros(1, 8, dtype=torch.long), tokens], dim=1)  # left-padded to 12
+    longer_pad = torch.cat([torch.zeros(1, 20, dtype=torch.long), tokens], dim=1)
+    # A forward LSTM's state is carried through the pads, so compare pooled features of the real tokens only:
+    # the pads' own outputs must not enter the max or the mean.
+    outputs, _ = model.lstm(model.embedding(short))
+    real = outputs[:, -4:]
+    expected = torch.cat([real.max(dim=1).values, real.mean(dim=1)], dim=1)
+    from nettune.models.lstm import _mean_max
+
+    pooled = _mean_max(outputs, (short != 0).unsqueeze(-1))
+    assert torch.allclose(pooled, expected, atol=1e-6)
+    assert model(longer_pad).shape == (1, 2)
+
+
+def test_unknown_sequence_pooling_is_rejected():
+    with pytest.raises(ConfigError, match="sequence_pooling"):
+        ModelConfig(family="lstm", dataset="t", input_shape=(8,), num_classes=2, vocab_size=30, embedding_dim=4,
+                    lstm_units=4, lstm_layers=1, sequence_pooling="mean")

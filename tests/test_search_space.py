@@ -48,4 +48,5 @@ def test_baseline_enqueues_into_the_same_space():
         trial = study.ask()
         cfg = suggest_model_config(trial, info, options)
         assert trial.params == baseline_params(info, options)
-        assert cfg.epochs == 4 and cfg.optimizer == "adam"
+        # CNNs train the full budget; the LSTM baseline converges in three epochs and overfits after
+        assert cfg.epochs == (4 if info.family == "cnn" else 3) and cfg.optimizer == "adam"

@@ -23,11 +23,25 @@ class LSTMNet(nn.Module):
         )
         self.sequence_pooling = cfg.sequence_pooling
         self.dropout = nn.Dropout(cfg.dropout) if cfg.dropout > 0 else nn.Identity()
-        out_features = cfg.lstm_units * (2 if cfg.bidirectional else 1)
+        directions = 2 if cfg.bidirectional else 1
+        summaries = 2 if cfg.sequence_pooling == "mean_max" else 1
+        out_features = cfg.lstm_units * directions * summaries
         self.head = dense_head(out_features, cfg.dense_sizes, cfg.num_classes, cfg.activation, cfg.dropout)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         outputs, _ = self.lstm(self.embedding(tokens))
-        # Sequences are left-padded, so the last step has read the real tokens in both pooling modes.
-        summary = outputs[:, -1] if self.sequence_pooling == "last" else outputs.max(dim=1).values
+        # Sequences are left-padded, so the last step has read the real tokens in every pooling mode.
+        if self.sequence_pooling == "last":
+            summary = outputs[:, -1]
+        elif self.sequence_pooling == "max":
+            summary = outputs.max(dim=1).values
+        else:
+            summary = _mean_max(outputs, (tokens != 0).unsqueeze(-1))
         return self.head(self.dropout(summary))
+
+
+def _mean_max(outputs: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """Max and mean over the real tokens only: padding must not dilute the mean or win the max."""
+    largest = outputs.masked_fill(~real, torch.finfo(outputs.dtype).min).max(dim=1).values
+    mean = (outputs * real).sum(dim=1) / real.sum(dim=1).clamp(min=1)
+    return torch.cat([largest, mean], dim=1)

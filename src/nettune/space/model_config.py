@@ -16,6 +16,7 @@ ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh")
 ACTIVATION_ALIASES = {"swish": "silu"}
 BOUNDED_ACTIVATIONS = ("tanh",)  # can saturate; the others are unbounded above
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+SEQUENCE_POOLING = ("last", "max", "mean_max")
 
 
 def canonical_activation(name: str) -> str:
@@ -43,7 +44,9 @@ class ModelConfig:
     lstm_units: int = 0
     lstm_layers: int = 0
     bidirectional: bool = False
-    sequence_pooling: Literal["last", "max"] = "last"  # how the sequence becomes one vector
+    # How the sequence becomes one vector: the last step, the max over time, or max and mean over the real
+    # (non-padding) tokens side by side.
+    sequence_pooling: Literal["last", "max", "mean_max"] = "last"
     # Shared head
     activation: str = "relu"
     dropout: float = 0.0
@@ -105,6 +108,8 @@ class ModelConfig:
                 out.append(f"an LSTM needs an input shape (seq_len,), got {self.input_shape}")
             if self.vocab_size < 3 or self.embedding_dim < 1 or self.lstm_units < 1 or self.lstm_layers < 1:
                 out.append("an LSTM needs vocab_size >= 3 and embedding_dim, lstm_units, lstm_layers >= 1")
+            if self.sequence_pooling not in SEQUENCE_POOLING:
+                out.append(f"sequence_pooling {self.sequence_pooling!r} is not one of {', '.join(SEQUENCE_POOLING)}")
         else:
             out.append(f"family must be 'cnn' or 'lstm', got {self.family!r}")
         return out
