@@ -62,7 +62,7 @@ export function App() {
       <ErrorLine message={server.online ? server.error : null} />
       <main>
         <div className="top-grid">
-          <Controls datasets={server.datasets} current={job} online={server.online} onStarted={onStarted}
+          <Controls datasets={server.datasets} limits={server.health?.limits} current={job} online={server.online} onStarted={onStarted}
             onCancelled={() => server.refreshJobs()} />
           <div className="live-col">
             {job && (

@@ -215,7 +215,17 @@ export interface HealthStatus {
   uptime_s: number;
   jobs: Record<string, number>;
   max_running_jobs: number;
+  limits?: ServerLimits;
   auth_required: boolean;
+}
+
+/** This server's request limits (POST /optimize answers 422 beyond them). */
+export interface ServerLimits {
+  trials: number;
+  max_epochs_per_trial: number;
+  concurrent_workers: number;
+  body_bytes?: number;
+  queued_jobs?: number;
 }
 
 /** The body of POST /optimize (every field optional; the server fills defaults). */

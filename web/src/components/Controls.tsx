@@ -3,7 +3,7 @@
 import { useMemo, useState } from "react";
 
 import { ApiError, api } from "../api/client";
-import type { DatasetEntry, GlossaryEntry, Job } from "../api/types";
+import type { DatasetEntry, GlossaryEntry, Job, ServerLimits } from "../api/types";
 import { DEFAULT_FORM, type FormErrors, type FormValues, toRequest, validate } from "../lib/validate";
 import { Explain, useGlossary, useTerm } from "./Glossary";
 
@@ -12,20 +12,21 @@ const ACTIVATIONS = ["relu", "leaky_relu", "elu", "gelu", "silu", "tanh"];
 
 interface Props {
   datasets: DatasetEntry[] | null;
+  limits?: ServerLimits;
   current: Job | null;
   online: boolean;
   onStarted: (job: Job) => void;
   onCancelled: (job: Job) => void;
 }
 
-export function Controls({ datasets, current, online, onStarted, onCancelled }: Props) {
+export function Controls({ datasets, limits, current, online, onStarted, onCancelled }: Props) {
   const [values, setValues] = useState<FormValues>(DEFAULT_FORM);
   const [touched, setTouched] = useState(false); // a start was attempted: show every problem
   const [edited, setEdited] = useState<Set<keyof FormValues>>(new Set());
   const [submitting, setSubmitting] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
-  const errors: FormErrors = useMemo(() => validate(values, datasets), [values, datasets]);
+  const errors: FormErrors = useMemo(() => validate(values, datasets, limits), [values, datasets, limits]);
   const invalid = Object.keys(errors).length > 0;
   const shown: FormErrors = touched
     ? errors

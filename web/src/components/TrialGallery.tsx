@@ -119,7 +119,7 @@ function TrialTile({ trial, onOpen }: { trial: TrialSummary; onOpen: (n: number)
       )}
       <div className="tile-metrics">
         <span><span className="muted">acc</span> {pct(accuracy, 2)}</span>
-        <span><span className="muted">health</span> {fixed(trial.health_overall, 2)}</span>
+        <span><span className="muted">health</span> {fixed(trial.health_overall, 3)}</span>
         <span><span className="muted">time</span> {duration(trial.duration_s)}</span>
       </div>
       {trial.health_summary && <p className="tile-summary">{trial.health_summary}</p>}

@@ -22,6 +22,13 @@ describe("start form validation", () => {
     expect(validate({ ...DEFAULT_FORM, execution: "remote", endpoint: "ftp://x" }, datasets).endpoint).toMatch(/http/);
     expect(validate({ ...DEFAULT_FORM, execution: "remote", endpoint: "abc123" }, datasets).endpoint).toBeUndefined();
   });
+  it("uses the server's own limits", () => {
+    const limits = { trials: 50, max_epochs_per_trial: 10, concurrent_workers: 2 };
+    const errors = validate({ ...DEFAULT_FORM, trials: "60", maxEpochs: "11", workers: "3" }, datasets, limits);
+    expect(errors.trials).toBe("Trials must be between 1 and 50.");
+    expect(errors.maxEpochs).toBe("Max epochs per trial must be between 1 and 10.");
+    expect(errors.workers).toBe("Concurrent workers must be between 1 and 2.");
+  });
   it("rejects datasets the server does not offer and bad run names", () => {
     expect(validate({ ...DEFAULT_FORM, dataset: "svhn" }, datasets).dataset).toMatch(/does not offer/);
     expect(validate({ ...DEFAULT_FORM, runName: "../x" }, datasets).runName).toMatch(/Run name/);

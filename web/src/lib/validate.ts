@@ -1,5 +1,5 @@
 // Checks of the start form before anything is sent; the server checks again (and its limits may be lower).
-import type { DatasetEntry, OptimizeRequest } from "../api/types";
+import type { DatasetEntry, OptimizeRequest, ServerLimits } from "../api/types";
 
 export interface FormValues {
   dataset: string;
@@ -49,7 +49,11 @@ function fraction(text: string, label: string, openLow: boolean): string | undef
   return undefined;
 }
 
-export function validate(values: FormValues, datasets: DatasetEntry[] | null): FormErrors {
+// The server's defaults (--max-trials, --max-epochs, --max-workers), used until it reports its own.
+const DEFAULT_LIMITS: ServerLimits = { trials: 1000, max_epochs_per_trial: 200, concurrent_workers: 16 };
+
+export function validate(values: FormValues, datasets: DatasetEntry[] | null,
+  limits: ServerLimits = DEFAULT_LIMITS): FormErrors {
   const errors: FormErrors = {};
   if (!values.dataset) errors.dataset = "Choose a dataset.";
   else if (datasets && !datasets.some((d) => d.name === values.dataset)) {
@@ -58,9 +62,9 @@ export function validate(values: FormValues, datasets: DatasetEntry[] | null): F
   const set = (key: keyof FormValues, message: string | undefined) => {
     if (message) errors[key] = message;
   };
-  set("trials", integer(values.trials, "Trials", 1, 1000));
-  set("maxEpochs", integer(values.maxEpochs, "Max epochs per trial", 1, 200));
-  set("workers", integer(values.workers, "Concurrent workers", 1, 16));
+  set("trials", integer(values.trials, "Trials", 1, limits.trials));
+  set("maxEpochs", integer(values.maxEpochs, "Max epochs per trial", 1, limits.max_epochs_per_trial));
+  set("workers", integer(values.workers, "Concurrent workers", 1, limits.concurrent_workers));
   set("dataFraction", fraction(values.dataFraction, "Data fraction", true));
   if (values.mode === "health") set("healthWeight", fraction(values.healthWeight, "Health weight", false));
   if (values.execution === "remote") {
