@@ -157,10 +157,14 @@ def test_adaptive_polling_follows_the_job():
     assert queued[0] < queued[5] < queued[-1] == 2.0
     poller = AdaptivePoller(min_s=0.05, max_s=2.0)
     poller.next_interval("IN_PROGRESS", 0.0)
-    poller._running_since -= 10  # ten seconds in, half done: about ten seconds to go
+    poller._running_since -= 10  # half done after ten seconds: about ten seconds to go
     assert poller.next_interval("IN_PROGRESS", 0.5) == pytest.approx(2.0, abs=0.01)
+    poller._running_since -= 9  # nine seconds later, still the same fraction: about a second to go
+    poller._fraction_seen -= 9
+    assert poller.next_interval("IN_PROGRESS", 0.5) == pytest.approx(0.25, abs=0.01)
     assert poller.next_interval("IN_PROGRESS", 0.99) == pytest.approx(0.05, abs=0.05)
     assert poller.next_interval("IN_PROGRESS", 1.0) == 0.05  # the last epoch is done: the result is near
+    assert poller.next_interval("IN_PROGRESS", 1.0) == pytest.approx(0.06)  # then backs off gently
 
 
 def test_endpoint_names_resolve_to_urls():
@@ -192,3 +196,11 @@ def test_executor_against_a_throttling_endpoint_stays_bounded(scripted, tmp_path
     assert "endpoint unavailable" in outcomes[0]["error"] and "429" in outcomes[0]["error"]
     assert len(server.times) == 1 + 2 * 3  # the health probe, then 3 attempts per trial: no storm
     assert server.times[-1] - server.times[1] >= 1.9  # two Retry-After pauses of 1 s between the waves
+
+
+def test_a_wrong_api_key_is_an_error_at_start_not_a_silent_fallback(scripted):
+    from nettune.executors.remote import RemoteExecutor
+
+    server = scripted([(401, {}, {"error": "Unauthorized"})])
+    with pytest.raises(RemoteError, match="refused the API key"):
+        RemoteExecutor(_client(server.url), workers=1, fallback=lambda: pytest.fail("no fallback for a bad key"))

@@ -24,7 +24,7 @@ from nettune.executors.remote.fetch import fetch_bundle, move_tensorboard
 from nettune.executors.remote.polling import AdaptivePoller
 from nettune.progress.events import EpochProgress, Event, Notice, TrialFinished, TrialStarted
 from nettune.trials.job import TrialJob, TrialOutcome
-from nettune.worker.schema import ArtifactTarget, encode_input, remote_job
+from nettune.worker.schema import ArtifactTarget, encode_input, input_size, remote_job
 
 log = logging.getLogger("nettune.remote")
 DEFAULT_EXECUTION_TIMEOUT_S = 6 * 3600.0  # a trial without a time budget; RunPod's own default is 10 minutes
@@ -37,7 +37,7 @@ class RemoteSettings:
     artifacts: ArtifactTarget = field(default_factory=ArtifactTarget)
     s3_endpoint_url: str | None = None
     execution_timeout_s: float | None = None  # None: from the job's time budget
-    poll_min_s: float = 0.05
+    poll_min_s: float = 0.02
     poll_max_s: float = 2.0
 
     def timeout_for(self, job: TrialJob) -> float:
@@ -67,6 +67,7 @@ class RemoteTrial:
     def run(self) -> None:
         try:
             self.job_input = encode_input(remote_job(self.job), self.settings.artifacts)
+            self.timing["input_bytes"] = input_size(self.job_input)
         except NettuneError as exc:  # e.g. over the input size limit: this trial cannot be sent
             self._finish(self._outcome("failed", f"cannot send the trial to a worker: {exc}"))
             return
