@@ -7,6 +7,9 @@ per device, and accuracies agree within 3 points."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 
 import pytest
 import torch
@@ -15,6 +18,7 @@ import nettune
 from nettune.config import OptimizationConfig
 from nettune.data import load_dataset
 from nettune.errors import ConfigError
+from nettune.progress.events import EpochProgress
 from nettune.space.model_config import ModelConfig
 from nettune.training.distributed import DataParallel, data_parallel_devices
 from nettune.training.evaluate import evaluate
@@ -71,6 +75,22 @@ def test_batch_norm_and_dropout_stay_within_the_documented_tolerance(tmp_path, m
     one, two = _pair(tmp_path, mnist_data_dir, batch_norm=True, dropout=0.25, epochs=1)
     for key in ("val_accuracy", "test_accuracy"):
         assert two[key] == pytest.approx(one[key], abs=0.03), key
+
+
+def test_a_helper_that_dies_fails_the_trial_with_a_clear_reason(tmp_path, mnist_data_dir):
+    killed: list[int] = []
+
+    def kill_helper_once_training(event: object) -> None:
+        if isinstance(event, EpochProgress) and not killed:
+            helpers = subprocess.run(["pgrep", "-P", str(os.getpid()), "-f", "nettune.training.distributed"],
+                                     capture_output=True, text=True).stdout.split()
+            killed.extend(int(pid) for pid in helpers)
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+
+    outcome = run_trial(_job(tmp_path, mnist_data_dir, ("cpu", "cpu"), epochs=3), kill_helper_once_training)
+    assert len(killed) == 1
+    assert outcome.state == "failed" and "data-parallel training stopped: rank 1 exited with code -9" in outcome.error
 
 
 def test_gpus_per_worker_runs_the_study_trials_with_ddp(tmp_path, mnist_data_dir, monkeypatch):

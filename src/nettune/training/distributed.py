@@ -22,11 +22,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 import torch.distributed as dist
@@ -86,11 +86,13 @@ class DataParallel:
         self.rank, self.world_size, self.device = rank, world_size, device
         self._share = 1.0  # this rank's share of the current batch, for the gradient average
         self._batch = self._mine = 1  # sizes of the current batch and of this rank's part of it
+        self.diagnose: Callable[[], str | None] = lambda: None  # rank 0: which helper died, if one did
 
     # -- what the trainer calls ---------------------------------------------------------------------------
     def wrap(self, model: nn.Module) -> nn.Module:
         """The module forward and backward go through; `model` (already on the device) stays the one to save."""
-        ddp = DistributedDataParallel(
+        ddp = _ExplainingDDP(
+            self,
             model,
             device_ids=[self.device.index or 0] if self.device.type == "cuda" else None,
             # Buffers (batch-norm running statistics) are synced once at the start and then stay per rank;
@@ -118,8 +120,32 @@ class DataParallel:
         rank at the same batch and the history counts every sample."""
         accuracy = torch.tensor(correct / self._mine, device=loss.device)
         totals = torch.stack([loss.detach().float(), accuracy]) * self._share
-        dist.all_reduce(totals)
+        try:
+            dist.all_reduce(totals)
+        except RuntimeError as exc:
+            self.explain(exc)
         return float(totals[0]), round(float(totals[1]) * self._batch)
+
+    def explain(self, exc: RuntimeError) -> NoReturn:
+        """A collective failed: if a helper died, say which one rather than quote the transport's error."""
+        problem = self.diagnose()
+        if problem is None:
+            raise exc
+        raise RuntimeError(f"data-parallel training stopped: {problem}") from None
+
+
+class _ExplainingDDP(DistributedDataParallel):
+    """DDP whose forward (which may wait on a collective) reports a dead helper like the other collectives."""
+
+    def __init__(self, part: DataParallel, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._part = part
+
+    def forward(self, *inputs: Any, **kwargs: Any) -> Any:
+        try:
+            return super().forward(*inputs, **kwargs)
+        except RuntimeError as exc:
+            self._part.explain(exc)
 
 
 # Unannotated `bucket` and return: DDP checks the annotations against the real classes, which the postponed
@@ -127,8 +153,14 @@ class DataParallel:
 def _weighted_sum_hook(state: DataParallel, bucket):  # noqa: ANN001
     """Each rank's gradient is the mean over its part; weighting by its share of the batch and summing gives
     the mean over the whole batch even when the parts differ in size (DDP's default divides by K)."""
+    def summed(fut: torch.futures.Future[list[torch.Tensor]]) -> torch.Tensor:
+        try:
+            return fut.value()[0]
+        except RuntimeError as exc:
+            state.explain(exc)
+
     buffer = bucket.buffer().mul_(state._share)
-    return dist.all_reduce(buffer, async_op=True).get_future().then(lambda fut: fut.value()[0])
+    return dist.all_reduce(buffer, async_op=True).get_future().then(summed)
 
 
 class DataParallelGroup:
@@ -169,6 +201,7 @@ class DataParallelGroup:
             self.close()
             raise
         self.parallel = DataParallel(0, world, self.devices[0])
+        self.parallel.diagnose = lambda: self.helper_problem(wait=3.0)
 
     def _wait_for_helpers(self) -> None:
         """Until every helper has its data and model; a helper that dies while starting fails the trial at once."""
@@ -182,8 +215,15 @@ class DataParallelGroup:
                 raise RuntimeError(f"data-parallel helpers did not start within {START_TIMEOUT_S:.0f}s")
             time.sleep(0.05)
 
-    def helper_problem(self) -> str | None:
-        """The first helper that exited abnormally, with the last line it wrote, if any did."""
+    def helper_problem(self, wait: float = 0.0) -> str | None:
+        """The first helper that exited abnormally, with the last line it wrote, if any did. A collective can fail
+        a moment before the dead helper's exit is visible, hence `wait`."""
+        deadline = time.monotonic() + wait
+        while (problem := self._exited_helper()) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return problem
+
+    def _exited_helper(self) -> str | None:
         for rank, (proc, log) in enumerate(zip(self._helpers, self._logs, strict=True), start=1):
             code = proc.poll()
             if code not in (None, 0):
