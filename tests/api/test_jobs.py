@@ -146,11 +146,9 @@ def test_queue_cancel_and_resume(client):
 
     job_id = first["job_id"]
     with client.websocket_connect(f"/ws/jobs/{job_id}") as ws:
-        snapshot = ws.receive_json()
-        while snapshot["data"]["job"]["progress"]["completed"] < 1:  # wait for one trial to finish
+        message = ws.receive_json()
+        while not (message["type"] == "trial_start" and message["data"]["trial"] == 1):  # trial 0 is done
             message = ws.receive_json()
-            if message["type"] == "trial_complete":
-                break
         response = client.delete(f"/jobs/{job_id}")
         assert response.status_code == 202 and response.json()["cancel_requested"] is True
     job = wait_for(client, job_id, ("CANCELLED",), timeout=30)

@@ -13,14 +13,17 @@ the server process disappears, so a server killed with SIGKILL leaves no orphan 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
 import traceback
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 PARENT_POLL_S = 0.5
@@ -65,8 +68,14 @@ def _optimize(config: dict[str, Any], events: Any, cancel_event: Any) -> dict[st
         events.put(("event", event.kind, data, progress.snapshot(), event.time))
 
     cfg = OptimizationConfig(**config)
+    if cfg.storage is None:
+        _write_ahead_log(cfg.run_dir / "study.db")
     result = optimize(cfg, listener, CancelToken(cancel_event))
     results = json.loads(result.results_path.read_text()) if result.results_path.exists() else {}
+    # optimize() reports interrupted only when a trial was running at the cancel; a cancel that lands between
+    # two trials stops the study just the same, short of its budget.
+    finished = sum(result.counts.get(k, 0) for k in ("complete", "pruned", "failed"))
+    stopped_early = cancel_event.is_set() and finished < cfg.trials
     return {
         "best_trial": result.best_trial,
         "best_value": result.best_value,
@@ -75,8 +84,16 @@ def _optimize(config: dict[str, Any], events: Any, cancel_event: Any) -> dict[st
         "best_health": result.best_health,
         "counts": result.counts,
         "importance": results.get("importance") or {},
-        "interrupted": result.interrupted,
+        "interrupted": result.interrupted or stopped_early,
     }
+
+
+def _write_ahead_log(path: Path) -> None:
+    """Switch the study's SQLite file to write-ahead logging (a lasting property of the file): the API server
+    reads it while the job writes, and in WAL mode readers never block the writer or make it time out."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA journal_mode=WAL")
 
 
 def _error_line(exc: BaseException) -> str:

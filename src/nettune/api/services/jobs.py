@@ -8,6 +8,7 @@ out; when max_queued_jobs are waiting, new ones are refused (429).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
@@ -303,8 +304,13 @@ class JobManager:
             except Exception:  # one bad message must not stop the job from being followed
                 log.exception("job %s: cannot handle a message from the job process", job_id)
         live.process.join(5.0)
+        if live.process.is_alive():  # its queue broke but it runs on: it could no longer report anything
+            _kill_group(live.process)
+            live.process.join(5.0)
         self._finish(job_id, live)
-        live.events.close()  # the job's queue and its semaphores are not reused
+        live.events.close()  # the job's queue, pipes and process handle are not reused
+        with contextlib.suppress(ValueError):  # still running after SIGKILL and 5 s: leave the handle be
+            live.process.close()
 
     def _handle(self, job_id: str, live: LiveJob, run_dir: Path, run_name: str, message: tuple[Any, ...]) -> None:
         if message[0] != "event":

@@ -64,6 +64,8 @@ class JobStore:
             kwargs["pool_pre_ping"] = True
         try:
             self.engine = sa.create_engine(url, **kwargs)
+            if parsed.get_backend_name() == "sqlite":
+                sa.event.listen(self.engine, "connect", _write_ahead_log)
             _metadata.create_all(self.engine)
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -106,6 +108,13 @@ class JobStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _write_ahead_log(connection: Any, _record: Any) -> None:
+    """Readers (list and get requests) then never wait for a writer (a job's progress update) or block it."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
 
 
 def _row(record: JobRecord) -> dict[str, Any]:

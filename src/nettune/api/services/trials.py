@@ -11,12 +11,16 @@ import functools
 import json
 import logging
 import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 import optuna
 from optuna.trial import FrozenTrial, TrialState
+from sqlalchemy.exc import OperationalError
 
+from nettune.api.errors import ApiError
 from nettune.api.services.files import list_files
 from nettune.api.services.jsonsafe import finite
 
@@ -26,6 +30,7 @@ log = logging.getLogger("nettune.api")
 METRIC_KEYS = ("val_accuracy", "test_accuracy", "train_accuracy", "epochs_run", "best_epoch", "stop_reason")
 _STATES = {TrialState.COMPLETE: "COMPLETE", TrialState.PRUNED: "PRUNED", TrialState.WAITING: "WAITING",
            TrialState.RUNNING: "RUNNING", TrialState.FAIL: "FAIL"}
+READ_ATTEMPTS = 3
 _OUTCOME_STATES = {"complete": "COMPLETE", "pruned": "PRUNED", "failed": "FAIL", "cancelled": "INTERRUPTED"}
 
 
@@ -62,8 +67,12 @@ def read_json(path: Path) -> Any:
 
 
 class TrialReader:
+    # Open study storages kept for reuse (opening one costs tens of milliseconds); the least recently used is
+    # closed beyond this, so a server that has run many jobs does not keep an engine per job.
+    MAX_OPEN = 4
+
     def __init__(self) -> None:
-        self._storages: dict[Path, optuna.storages.RDBStorage] = {}
+        self._storages: OrderedDict[Path, optuna.storages.RDBStorage] = OrderedDict()
         self._lock = threading.Lock()
 
     # -- reading the study ---------------------------------------------------------------------------------
@@ -71,11 +80,19 @@ class TrialReader:
         storage = self._storage(run_dir)
         if storage is None:
             return []
-        try:
-            study_id = storage.get_study_id_from_name(study_name)
-            return storage.get_all_trials(study_id, deepcopy=False)
-        except KeyError:  # the job has not created its study yet
-            return []
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                study_id = storage.get_study_id_from_name(study_name)
+                return storage.get_all_trials(study_id, deepcopy=False)
+            except KeyError:  # the job has not created its study yet
+                return []
+            except (OperationalError, optuna.exceptions.StorageInternalError) as exc:
+                if "no such table" in str(exc):  # the job is creating the study's tables right now
+                    return []
+                log.debug("reading %s failed (attempt %d): %s", run_dir, attempt + 1, exc)
+                time.sleep(0.1 * (attempt + 1))
+        raise ApiError(503, f"the study of {run_dir.name} cannot be read right now; try again in a moment",
+                       headers={"Retry-After": "1"})
 
     def frozen_trial(self, run_dir: Path, study_name: str, number: int) -> FrozenTrial | None:
         return next((t for t in self.frozen_trials(run_dir, study_name) if t.number == number), None)
@@ -85,13 +102,21 @@ class TrialReader:
         if not path.is_file():  # opening a missing SQLite file would create it; the job's process does that
             return None
         with self._lock:
-            if run_dir not in self._storages:
-                try:
-                    self._storages[run_dir] = optuna.storages.RDBStorage(f"sqlite:///{path}")
-                except Exception as exc:  # being created by the job right now: try again on the next read
-                    log.debug("study storage %s not readable yet: %s", path, exc)
-                    return None
-            return self._storages[run_dir]
+            if run_dir in self._storages:
+                self._storages.move_to_end(run_dir)
+                return self._storages[run_dir]
+            try:
+                # Read only: the tables and their schema version are the job's business, never created here.
+                storage = optuna.storages.RDBStorage(f"sqlite:///{path}", skip_table_creation=True,
+                                                     skip_compatibility_check=True)
+            except Exception as exc:  # being created by the job right now: try again on the next read
+                log.debug("study storage %s not readable yet: %s", path, exc)
+                return None
+            self._storages[run_dir] = storage
+            while len(self._storages) > self.MAX_OPEN:
+                _, oldest = self._storages.popitem(last=False)
+                oldest.engine.dispose()
+            return storage
 
     # -- API objects ---------------------------------------------------------------------------------------
     def summaries(self, run_dir: Path, study_name: str, running: dict[int, dict[str, Any]],
