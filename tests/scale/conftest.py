@@ -14,6 +14,7 @@ from pathlib import Path
 
 import optuna
 import pytest
+import sqlalchemy
 
 from tests.scale.postgres import PostgresUnavailable, PrivatePostgres
 
@@ -82,13 +83,25 @@ def wait_for(predicate: Callable[[], object], timeout: float, what: str, interva
 
 
 def trials_of(url: str, study: str) -> list[optuna.trial.FrozenTrial]:
-    """The study's trials as plain Optuna sees them (a fresh storage each call: no caching)."""
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        return []  # not created yet (and opening it would create it)
+    """The study's trials as plain Optuna sees them (a fresh storage each call: no caching). Until the study exists
+    this reads only: a watcher must not race the process that is creating the schema (or create the database)."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            return []
+        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    engine = sqlalchemy.create_engine(optuna_url(url))
     try:
-        return optuna.load_study(study_name=study, storage=optuna_url(url)).get_trials(deepcopy=False)
-    except KeyError:
+        with engine.connect() as conn:
+            found = conn.execute(sqlalchemy.text("SELECT count(*) FROM studies WHERE study_name = :name"),
+                                 {"name": study}).scalar()
+    except sqlalchemy.exc.DBAPIError:
+        found = 0  # no schema yet
+    finally:
+        engine.dispose()
+    if not found:
         return []
+    return optuna.load_study(study_name=study, storage=optuna_url(url)).get_trials(deepcopy=False)
 
 
 def read_log(tmp_path: Path, log: str) -> str:
