@@ -31,6 +31,13 @@ async function main() {
   const shots = SAVE_SCREENSHOTS ? path.join(ROOT, "docs/screenshots") : path.join(root, "screenshots");
   mkdirSync(shots, { recursive: true });
   const server = new NettuneServer({ bin: BIN, root, dataDir: prepareData(root), port: await freePort() });
+  // Interrupted (Ctrl-C, a CI timeout): still end the server and its job processes.
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      server.kill();
+      process.exit(130);
+    });
+  }
   let context;
   let passed = 0;
   let failed = 0;

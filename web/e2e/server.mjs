@@ -75,6 +75,11 @@ export class NettuneServer {
     this.child = null;
   }
 
+  /** At once, for an interrupted test run. */
+  kill() {
+    if (this.child) signalGroup(this.child.pid, "SIGKILL");
+  }
+
   async api(pathname, init) {
     const response = await fetch(`${this.url}${pathname}`, init);
     if (!response.ok) throw new Error(`${pathname}: ${response.status} ${await response.text()}`);

@@ -167,7 +167,7 @@ export function Controls({ datasets, limits, current, online, onStarted, onCance
       {serverError && <p className="form-error" role="alert">{serverError}</p>}
       <div className="buttons">
         <button type="submit" className="primary" disabled={submitting || !online || Object.keys(shown).length > 0}>
-          {submitting ? "Starting…" : active ? "Queue another search" : "Start search"}
+          {submitting ? "Starting…" : active ? "Queue search" : "Start search"}
         </button>
         <button type="button" className="danger" onClick={cancel}
           disabled={!active || cancelling || Boolean(current?.cancel_requested) || !online}>
