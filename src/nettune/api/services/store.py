@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from nettune.errors import ConfigError
+from nettune.study.heartbeat import with_driver
 
 _metadata = sa.MetaData()
 jobs_table = sa.Table(
@@ -50,6 +51,7 @@ class JobRecord:
 
 class JobStore:
     def __init__(self, url: str) -> None:
+        url = with_driver(url)
         try:
             parsed = make_url(url)
         except Exception as exc:
