@@ -53,6 +53,18 @@ def test_the_right_token_opens_every_endpoint(client):
     assert client.get("/health", headers=GOOD).json()["auth_required"] is True
 
 
+FILE_PATHS = ("/jobs/x/plots", "/jobs/x/plots/a.png", "/jobs/x/trials/0/plots/a.png", "/jobs/x/best-model/download",
+              "/download/x")
+
+
+def test_file_urls_also_take_the_token_as_a_query_parameter(client):
+    for path in FILE_PATHS:  # an <img src> or a download link cannot carry a header
+        assert client.get(f"{path}?token={TOKEN}").status_code == 404  # past authentication: no such job
+        assert client.get(f"{path}?token=wrong-token-000").status_code == 401
+    for path in ("/jobs", "/jobs/x", "/health", "/jobs/x/trials"):
+        assert client.get(f"{path}?token={TOKEN}").status_code == 401  # everything else: the header only
+
+
 def test_websockets_need_the_token(client):
     for path in ("/ws", "/ws/jobs/x", "/ws?token=wrong-token-000"):
         with pytest.raises(WebSocketDenialResponse) as denied:

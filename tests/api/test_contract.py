@@ -11,6 +11,7 @@ from fastapi.routing import APIWebSocketRoute
 
 from nettune.api.app import create_app
 from nettune.api.models import OptimizeRequest
+from nettune.api.services.glossary import HEALTH_TERMS
 from nettune.data.types import DatasetInfo
 from nettune.health import METRIC_NAMES
 from nettune.space.model_config import ModelConfig
@@ -60,7 +61,9 @@ def test_openapi_docs_health_and_glossary(client):
                                 "queued_jobs": 100}
 
     glossary = client.get("/glossary").json()
-    assert set(glossary["health_metrics"]) == set(METRIC_NAMES)
+    assert set(glossary["health_metrics"]) == set(METRIC_NAMES) | set(HEALTH_TERMS)
+    for term in ("health_overall", "dead", "saturated", "grad_norm_mean", "grad_score", "overfitting_gap"):
+        assert term in glossary["health_metrics"]
     assert set(glossary["options"]) == set(OptimizeRequest.model_fields)
     explained = set(glossary["hyperparameters"]) | set(glossary["param_aliases"])
     for entry in (*glossary["hyperparameters"].values(), *glossary["health_metrics"].values()):

@@ -21,7 +21,7 @@ from nettune.api.deps import Services
 from nettune.api.errors import ApiError
 from nettune.api.models import OptimizeRequest
 from nettune.api.routes import dashboard, files, jobs, meta, trials, ws
-from nettune.api.security import BodyLimit, require_token
+from nettune.api.security import BodyLimit, require_token, require_token_or_query
 from nettune.api.services.hub import EventHub
 from nettune.api.services.jobs import JobManager
 from nettune.api.services.results import ResultService
@@ -58,8 +58,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.services = services
     protected = [Depends(require_token)]
-    for module in (jobs, trials, files, meta):
+    for module in (jobs, trials, meta):
         app.include_router(module.router, dependencies=protected)
+    app.include_router(files.router, dependencies=[Depends(require_token_or_query)])
     app.include_router(ws.router)  # WebSockets check the token themselves (header or ?token=)
     _add_docs(app, protected)
     app.include_router(dashboard.router)  # last: its catch-all must not shadow an API route

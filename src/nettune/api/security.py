@@ -12,12 +12,13 @@ from typing import Annotated, Any
 
 from fastapi import Request, Security, WebSocket
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
 from nettune.api.errors import ApiError
 from nettune.api.settings import TOKEN_ENV
 
 bearer = HTTPBearer(auto_error=False, description=f"the server's token (--token or ${TOKEN_ENV})")
+token_query = APIKeyQuery(name="token", auto_error=False, description="the token, for file URLs a browser opens")
 UNAUTHORIZED = "missing or wrong bearer token; send the header 'Authorization: Bearer <token>'"
 WS_POLICY_VIOLATION = 1008
 
@@ -31,6 +32,16 @@ def require_token(request: Request,
     token = request.app.state.settings.token
     if token is not None and not _matches(credentials.credentials if credentials else None, token):
         raise ApiError(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+
+
+def require_token_or_query(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    token: Annotated[str | None, Security(token_query)],
+) -> None:
+    """For files a browser fetches by URL (<img src>, download links), which cannot carry a header."""
+    expected = request.app.state.settings.token
+    if expected is not None and not _matches(credentials.credentials if credentials else token, expected):
+        raise ApiError(401, UNAUTHORIZED + " or ?token=<token>", headers={"WWW-Authenticate": "Bearer"})
 
 
 def websocket_authorized(websocket: WebSocket) -> bool:

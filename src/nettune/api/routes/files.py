@@ -1,16 +1,18 @@
-"""Files a job produced: plots and the optimized model zip. Only files inside the job's run directory."""
+"""Files a job produced: plots, the best model as JSON and the optimized model zip. Only files inside the job's
+run directory. With a token, these also accept ?token= (browsers cannot add a header to an image or a link)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from nettune.api.deps import ServicesDep
-from nettune.api.models import ErrorResponse, PlotList
+from nettune.api.models import BestModel, ErrorResponse, PlotList
 
 router = APIRouter(tags=["files"])
 NOT_FOUND = {404: {"model": ErrorResponse, "description": "no such job, trial or file"}}
@@ -43,3 +45,15 @@ def download(job_id: str, s: ServicesDep) -> FileResponse:
     path, name = s.results.model_zip(job_id)
     return FileResponse(path, media_type="application/zip", filename=name,
                         background=BackgroundTask(Path(path).unlink, missing_ok=True))
+
+
+@router.get("/jobs/{job_id}/best-model/download", responses={
+    200: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/BestModel"}}},
+          "description": "the best model as a JSON file"}, **NOT_FOUND,
+    409: {"model": ErrorResponse, "description": "no completed trial yet"}},
+    summary="The best model as a JSON file download")
+def best_model_download(job_id: str, s: ServicesDep) -> Response:
+    best = BestModel.model_validate(s.results.best_model(job_id)).model_dump(mode="json", by_alias=True)
+    name = f"{best['run_name']}_best_model.json"
+    return Response(json.dumps(best, indent=2), media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

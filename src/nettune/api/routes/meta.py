@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import fields
 from typing import Any
 
 from fastapi import APIRouter
 
 from nettune import __version__
 from nettune.api.deps import ServicesDep
-from nettune.api.models import SERVER_DECIDED, DatasetList, Glossary, HealthStatus
-from nettune.config import OptimizationConfig
+from nettune.api.models import DatasetList, Glossary, HealthStatus
+from nettune.api.services.glossary import glossary as services_glossary
 
 router = APIRouter(tags=["reference"])
 
@@ -30,17 +29,9 @@ def datasets(s: ServicesDep) -> dict[str, Any]:
     return {"datasets": out}
 
 
-@router.get("/glossary", response_model=Glossary, summary="Explanations of hyperparameters, health metrics, options")
+@router.get("/glossary", response_model=Glossary, summary="Explanations of hyperparameters, health numbers, options")
 def glossary() -> dict[str, Any]:
-    from nettune.health import METRIC_DOCS
-    from nettune.space.glossary import HYPERPARAMETERS, param_aliases
-
-    metrics = {name: {"title": d["label"], "what": d["what"], "why": d["why"], "bad_value": d["bad"]}
-               for name, d in METRIC_DOCS.items()}
-    options = {f.name: {"title": f.name.replace("_", " ").capitalize(), "what": f.metadata["help"]}
-               for f in fields(OptimizationConfig) if f.name not in SERVER_DECIDED}
-    return {"hyperparameters": HYPERPARAMETERS, "param_aliases": param_aliases(), "health_metrics": metrics,
-            "options": options}
+    return services_glossary()
 
 
 @router.get("/health", response_model=HealthStatus, summary="Server status")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import Response
 
 from nettune.api.deps import ServicesDep
 from nettune.api.models import BestModel, ErrorResponse, TrialDetail, TrialList
@@ -31,14 +29,3 @@ def get_trial(job_id: str, n: int, s: ServicesDep) -> dict[str, Any]:
             summary="The best completed trial with its architecture graph, health and metrics")
 def best_model(job_id: str, s: ServicesDep) -> dict[str, Any]:
     return s.results.best_model(job_id)
-
-
-@router.get("/jobs/{job_id}/best-model/download", responses={
-    200: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/BestModel"}}},
-          "description": "the best model as a JSON file"}, **NOT_FOUND, **NOT_YET},
-    summary="The best model as a JSON file download")
-def best_model_download(job_id: str, s: ServicesDep) -> Response:
-    best = BestModel.model_validate(s.results.best_model(job_id)).model_dump(mode="json", by_alias=True)
-    name = f"{best['run_name']}_best_model.json"
-    return Response(json.dumps(best, indent=2), media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
