@@ -61,3 +61,52 @@ def test_a_killed_worker_fails_its_trial_and_is_replaced(tmp_path, mnist_data_di
         assert next(e.outcome for e in events if isinstance(e, TrialFinished))["state"] == "complete"
     finally:
         executor.close()
+
+
+ORPHAN_SCRIPT = """
+import sys, time
+from nettune.executors.local import LocalExecutor
+from nettune.space.model_config import ModelConfig
+from nettune.trials.job import TrialJob
+
+cfg = ModelConfig(family="cnn", dataset="mnist", input_shape=(1, 28, 28), num_classes=10, filters=(8,), epochs=2)
+executor = LocalExecutor(workers=2)
+for n in (0, 1):
+    executor.submit(TrialJob(number=n, model_config=cfg, dataset="mnist", data_fraction=0.01, data_seed=0, seed=n,
+                             mode="simple", health_weight=0.3, trial_dir=sys.argv[1] + str(n),
+                             fixed_duration_s=600.0))
+while sum(e.kind == "trial_start" for e in executor.events(timeout=0.5)) == 0:
+    pass
+print(" ".join(str(slot.runner.pid) for slot in executor._slots), flush=True)
+time.sleep(600)
+"""
+
+
+def test_worker_processes_die_with_their_parent(tmp_path):
+    """kill -9 of the orchestrator must not leave its trial processes training on as orphans."""
+    import subprocess
+    import sys
+
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT, str(tmp_path / "t")], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        worker_pids = [int(p) for p in parent.stdout.readline().split()]
+        assert len(worker_pids) == 2 and all(_alive(p) for p in worker_pids)
+        parent.kill()
+        parent.wait()
+        deadline = time.time() + 10
+        while any(_alive(p) for p in worker_pids) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(p) for p in worker_pids)
+    finally:
+        parent.kill()
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie waits for a parent that will never reap it: count it as gone.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"

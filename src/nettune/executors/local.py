@@ -12,17 +12,21 @@ from typing import Any
 
 import torch
 
+from nettune.parent_watch import exit_with_parent
 from nettune.progress.events import Event, Notice, TrialFinished
 from nettune.training.cancel import CancelToken
 from nettune.trials.job import TrialJob, TrialOutcome
 from nettune.trials.run import run_trial
 
 
-def worker_loop(name: str, jobs: Any, events: Any, cancel_event: Any, threads: int | None) -> None:
+def worker_loop(name: str, jobs: Any, events: Any, cancel_event: Any, threads: int | None,
+                parent_pid: int | None = None) -> None:
     """Take jobs until a None arrives; every job produces exactly one TrialFinished."""
     if threads is not None:  # in a worker process: own a fixed share of the cores, leave Ctrl-C to the parent
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         torch.set_num_threads(threads)
+    if parent_pid is not None:  # nobody could receive this worker's results after its parent died
+        exit_with_parent(parent_pid)
     cancel = CancelToken(cancel_event)
     while (job := jobs.get()) is not None:
         outcome = run_trial(job, events.put, cancel, worker=name)
@@ -64,7 +68,8 @@ class LocalExecutor:
         if self._use_processes:
             jobs: Any = self._ctx.Queue()
             runner: Any = self._ctx.Process(
-                target=worker_loop, args=(name, jobs, self._events, self._cancel, self._threads), name=name,
+                target=worker_loop, args=(name, jobs, self._events, self._cancel, self._threads, os.getpid()),
+                name=name,
                 daemon=True,
             )
         else:

@@ -20,7 +20,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -36,6 +35,7 @@ from torch.nn.parallel import DistributedDataParallel
 from nettune.data import load_dataset
 from nettune.errors import ConfigError
 from nettune.models import build_model
+from nettune.parent_watch import exit_with_parent
 from nettune.space.model_config import ModelConfig
 from nettune.training.device import pick_device, seed_everything
 from nettune.training.trainer import TrainSettings, train
@@ -254,19 +254,8 @@ def _helper_env() -> dict[str, str]:
     return env
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A helper whose rank 0 was killed (kill -9 of a worker) must not train on alone."""
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-
-
 def _helper_main(spec: dict[str, Any]) -> None:
-    _exit_with_parent(spec["parent"])
+    exit_with_parent(spec["parent"])  # a helper whose rank 0 was killed must not train on alone
     torch.set_num_threads(spec["threads"])
     task = HelperTask.from_json(spec["task"])
     rank, devices = spec["rank"], [torch.device(d) for d in spec["devices"]]
