@@ -10,6 +10,7 @@ dispatch machinery (job encoding, HTTP, queue, worker processes, polling, bundle
 
 - makespan(N): first submit → last trial recorded in the study (its datetime_complete in storage)
 - parallel efficiency(N) = makespan(1) / (N · makespan(N))               target ≥ 0.95 at N = 6
+  and against the ideal, 12 · trial_seconds / N / makespan(N); the target counts the lower of the two
 - submit → running: executor.submit() → the worker's handler received the job          target p50 ≤ 50 ms
 - result → study updated: handler returned → trial state written to the study          target p50 ≤ 50 ms
   split into detect (handler end → the client's poll sees COMPLETED), fetch (bundle verified and unpacked,
@@ -76,9 +77,12 @@ def stats_ms(values: list[float]) -> dict[str, float]:
             "max": round(ms[-1], 1), "n": len(ms)}
 
 
-def run_study(url: str, workers: int, seconds: float, root: Path, data: Path) -> dict[str, Any]:
+def run_study(url: str, workers: int, seconds: float, root: Path, data: Path, storage_dir: Path | None
+              ) -> dict[str, Any]:
+    storage = f"sqlite:///{storage_dir / f'remote-{workers}.db'}" if storage_dir else None
     config = OptimizationConfig(dataset="mnist", trials=TRIALS, concurrent_workers=workers, data_fraction=0.1,
-                                data_dir=str(data), output_dir=str(root), run_name=f"remote-{workers}", seed=0,
+                                storage=storage, data_dir=str(data), output_dir=str(root), seed=0,
+                                run_name=f"remote-{workers}",
                                 # Remote trials report no intermediate values (a worker never connects to the
                                 # study), so no pruner can act on them: "none" spares the sampler its bracket work.
                                 max_epochs_per_trial=3, plot_generation="none", pruner="none", use_runpod_service=True,
@@ -125,36 +129,44 @@ def input_sizes_with_store() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--trial-seconds", type=float, default=30.0)
+    parser.add_argument("--trial-seconds", type=float, default=10.0)
     parser.add_argument("--tag", default="", help="write remote_concurrency_<tag>.json instead")
+    parser.add_argument("--storage-dir", default=None,
+                        help="put the study databases here (e.g. /dev/shm) instead of the run directory")
     parser.add_argument("--workers", default="1,2,4,6")
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",")]
     data = data_dir("mnist")
     process, url = start_endpoint(ENDPOINT_WORKERS)
     try:
-        with tempfile.TemporaryDirectory(prefix="nettune-bench-remote-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="nettune-bench-remote-") as tmp, \
+                tempfile.TemporaryDirectory(dir=args.storage_dir) as db_dir:
             os.chdir(tmp)  # logs/ of the runs land here, not in the repository
-            runs = [run_study(url, n, args.trial_seconds, Path(tmp), data) for n in counts]
+            storage_dir = Path(db_dir) if args.storage_dir else None
+            runs = [run_study(url, n, args.trial_seconds, Path(tmp), data, storage_dir) for n in counts]
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
     base = next(r for r in runs if r["workers"] == 1)["makespan_s"]
     for run in runs:
         run["efficiency"] = round(base / (run["workers"] * run["makespan_s"]), 4)
+        # Fixed-length trials have a known ideal makespan; against it, a slow baseline run cannot flatter the result.
+        run["efficiency_vs_ideal"] = round(run["ideal_s"] / run["makespan_s"], 4)
     per_run = [run.pop("_samples") for run in runs]
     samples = {key: [v for s in per_run for v in s[key]] for key in ("submit_to_running", "result_to_study")}
     six = next((r for r in runs if r["workers"] == 6), runs[-1])
     payload = {
         "command": "python bench/remote_concurrency.py " + " ".join(sys.argv[1:]),
         "settings": {"trials": TRIALS, "trial_seconds": args.trial_seconds, "endpoint_workers": ENDPOINT_WORKERS,
-                     "transport": "HTTP on loopback, endpoint in its own process, inline bundles"},
+                     "transport": "HTTP on loopback, endpoint in its own process, inline bundles",
+                     "study_storage": f"SQLite in {args.storage_dir}" if args.storage_dir
+                     else "SQLite in the run directory (the default)"},
         "runs": runs,
         "dispatch_overhead_ms": {key: stats_ms(values) for key, values in samples.items()},
         "input_bytes": {"max_sent": max(r["input_bytes_max"] for r in runs),
                         "with_s3_store": input_sizes_with_store(), "limit": MAX_INPUT_BYTES},
         "targets": {"efficiency_at_6": 0.95, "dispatch_p50_ms": 50, "input_bytes": 1024},
-        "met": {"efficiency_at_6": six["efficiency"] >= 0.95,
+        "met": {"efficiency_at_6": min(six["efficiency"], six["efficiency_vs_ideal"]) >= 0.95,
                 "submit_to_running_p50": stats_ms(samples["submit_to_running"])["p50"] <= 50,
                 "result_to_study_p50": stats_ms(samples["result_to_study"])["p50"] <= 50,
                 "input_bytes": max(max(r["input_bytes_max"] for r in runs), input_sizes_with_store()) <= 1024},

@@ -152,19 +152,21 @@ def test_backoff_and_retry_after_parsing():
 
 
 def test_adaptive_polling_follows_the_job():
-    poller = AdaptivePoller(min_s=0.05, max_s=2.0)
-    queued = [poller.next_interval("IN_QUEUE", None) for _ in range(12)]
+    poller = AdaptivePoller(min_s=0.02, max_s=2.0)
+    queued = [poller.next_interval("IN_QUEUE") for _ in range(12)]
     assert queued[0] < queued[5] < queued[-1] == 2.0
-    poller = AdaptivePoller(min_s=0.05, max_s=2.0)
-    poller.next_interval("IN_PROGRESS", 0.0)
-    poller._running_since -= 10  # half done after ten seconds: about ten seconds to go
-    assert poller.next_interval("IN_PROGRESS", 0.5) == pytest.approx(2.0, abs=0.01)
-    poller._running_since -= 9  # nine seconds later, still the same fraction: about a second to go
-    poller._fraction_seen -= 9
-    assert poller.next_interval("IN_PROGRESS", 0.5) == pytest.approx(0.25, abs=0.01)
-    assert poller.next_interval("IN_PROGRESS", 0.99) == pytest.approx(0.05, abs=0.05)
-    assert poller.next_interval("IN_PROGRESS", 1.0) == 0.05  # the last epoch is done: the result is near
-    assert poller.next_interval("IN_PROGRESS", 1.0) == pytest.approx(0.06)  # then backs off gently
+    poller = AdaptivePoller(min_s=0.02, max_s=2.0)
+    now = time.time()
+    # The worker's clock runs 100 s behind ours; it reported "half done" after 10 s, just now: 10 s to go.
+    worker_now = now - 100
+    assert poller.next_interval("IN_PROGRESS", 0.5, worker_now, worker_now - 10) == pytest.approx(2.0)
+    # The same report seen 9 s later: the next one is due in about a second.
+    poller._offset -= 9
+    assert poller.next_interval("IN_PROGRESS", 0.5, worker_now, worker_now - 10) == pytest.approx(0.25, abs=0.01)
+    assert poller.next_interval("IN_PROGRESS", 0.5, worker_now - 20, worker_now - 30) == 0.02  # overdue
+    assert poller.next_interval("IN_PROGRESS", 1.0, worker_now) == 0.02  # the last epoch is done: result is near
+    assert poller.next_interval("IN_PROGRESS", 1.0, worker_now) == pytest.approx(0.024)  # then backs off gently
+    assert AdaptivePoller(min_s=0.02).next_interval("IN_PROGRESS", 0.5) == pytest.approx(0.03)  # no timestamps
 
 
 def test_endpoint_names_resolve_to_urls():
@@ -204,3 +206,24 @@ def test_a_wrong_api_key_is_an_error_at_start_not_a_silent_fallback(scripted):
     server = scripted([(401, {}, {"error": "Unauthorized"})])
     with pytest.raises(RemoteError, match="refused the API key"):
         RemoteExecutor(_client(server.url), workers=1, fallback=lambda: pytest.fail("no fallback for a bad key"))
+
+
+def test_a_job_the_worker_rejects_is_not_retried(scripted, tmp_path):
+    from nettune.executors.remote import RemoteExecutor
+    from nettune.progress.events import TrialFinished
+    from tests.remote.conftest import fixed_job
+
+    rejected = {"id": "j1", "status": "FAILED", "error": "invalid job input: the orchestrator runs nettune '0.2.0'"}
+    server = scripted([(200, {}, {"jobs": {}, "workers": {}}), (200, {}, {"id": "j1", "status": "IN_QUEUE"}),
+                       (200, {}, rejected)])
+    executor = RemoteExecutor(_client(server.url), workers=1)
+    try:
+        executor.submit(fixed_job(0, 0.1, tmp_path))
+        events, deadline = [], time.monotonic() + 10
+        while not any(isinstance(e, TrialFinished) for e in events) and time.monotonic() < deadline:
+            events += executor.events(timeout=0.2)
+    finally:
+        executor.close()
+    outcome = next(e.outcome for e in events if isinstance(e, TrialFinished))
+    assert outcome["state"] == "failed" and "the worker rejected the job: invalid job input" in outcome["error"]
+    assert len(server.times) == 3  # health, one /run, one /status: no second submission

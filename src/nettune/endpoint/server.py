@@ -69,6 +69,7 @@ class EndpointServer:
             sock.close()
             raise NettuneError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}; choose another --port "
                                "or --host") from exc
+        sock.listen(2048)  # connections made before uvicorn runs wait in the backlog instead of being refused
         self.port = sock.getsockname()[1]  # port 0 picks a free one
         return sock
 

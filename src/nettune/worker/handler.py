@@ -96,15 +96,19 @@ class ProgressForwarder:
     def __init__(self, report: Report, interval_s: float = PROGRESS_INTERVAL_S) -> None:
         self.report, self.interval_s = report, interval_s
         self._last = 0.0
+        self._started: float | None = None
 
     def emit(self, event: Event) -> None:
         now = time.monotonic()
         if isinstance(event, EpochProgress) and event.fraction < 1.0 and now - self._last < self.interval_s:
             return
         if isinstance(event, TrialStarted | EpochProgress):
+            if isinstance(event, TrialStarted):
+                self._started = event.time
             self._last = now
             payload = event_to_dict(event)
             payload.pop("params", None)  # the client sent them; no need to echo them on every poll
+            payload["started"] = self._started  # with "time", lets a client estimate the time left
             self.report(json_safe(payload))
 
 

@@ -37,7 +37,7 @@ class RemoteSettings:
     artifacts: ArtifactTarget = field(default_factory=ArtifactTarget)
     s3_endpoint_url: str | None = None
     execution_timeout_s: float | None = None  # None: from the job's time budget
-    poll_min_s: float = 0.02
+    poll_min_s: float = 0.01
     poll_max_s: float = 2.0
 
     def timeout_for(self, job: TrialJob) -> float:
@@ -125,18 +125,21 @@ class RemoteTrial:
             if state == "COMPLETED":
                 self.timing["result_seen"] = time.time()
                 return status
+            if state == "FAILED" and str(status.get("error", "")).startswith("invalid job input"):
+                raise RemoteError(f"the worker rejected the job: {status['error']}")  # the same job fails again
             if state in ("FAILED", "TIMED_OUT", "CANCELLED"):
                 raise _InfraFailure(f"remote job {state}: {status.get('error') or 'no error message'}")
             if state not in ("IN_QUEUE", "IN_PROGRESS"):
                 raise RemoteError(f"unexpected job status {state!r} from {self.client.base_url}")
-            fraction = None
+            fraction, progress = None, status.get("output")
             if state == "IN_PROGRESS":
                 running_since = running_since or time.monotonic()
                 fraction = self._forward_progress(status)
                 if time.monotonic() - running_since > self.timeout_s + CLIENT_GRACE_S:
                     self._cancel_quietly()
                     raise _InfraFailure(f"no result within the per-trial timeout of {self.timeout_s:.0f} s")
-            self.cancel.wait(poller.next_interval(state, fraction))
+            times = (progress.get("time"), progress.get("started")) if isinstance(progress, dict) else (None, None)
+            self.cancel.wait(poller.next_interval(state, fraction, *times))
 
     def _forward_progress(self, status: dict[str, Any]) -> float | None:
         self._announce(status.get("workerId"))
