@@ -158,7 +158,8 @@ def _section(result: dict[str, Any]) -> dict[str, Any]:
             f"order without a gap ({result['fanout'][0]['events_per_client_min']} events each). Server resident "
             f"memory: {rss['after_start']:.0f} MB after start-up (torch, Optuna, FastAPI loaded), "
             + ", ".join(f"{v:.0f}" for v in rounds) + " MB after each round "
-            f"({rounds[-1] - rounds[0]:+.1f} MB from the first round to the last).",
+            f"({rounds[-1] - rounds[0]:+.1f} MB from the first round to the last, "
+            f"{rounds[-1] - rounds[len(rounds) // 2 - 1]:+.1f} MB over the last {len(rounds) - len(rounds) // 2}).",
         ],
         "columns": ["events followed", "events", "p50", "p95", "max", "target (p95)"],
         "rows": rows,
@@ -168,7 +169,7 @@ def _section(result: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
     data = data_dir("mnist")
     fixed = {"dataset": "mnist", "data_fraction": 0.05, "trials": 10, "max_epochs_per_trial": 5,
@@ -196,7 +197,7 @@ def main() -> None:
     print(json.dumps(latency, indent=2))
     result = {
         "command": "bench/api_ws_latency.py" + (f" --clients {args.clients}" if args.clients != 100 else "")
-        + (f" --rounds {args.rounds}" if args.rounds != 5 else ""),
+        + (f" --rounds {args.rounds}" if args.rounds != 8 else ""),
         "settings": {"fixed_job": fixed, "training_job": training, "fanout_job": fan, "cpus": os.cpu_count()},
         "latency_ms": latency,
         "fanout": rounds,
