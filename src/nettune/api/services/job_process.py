@@ -16,15 +16,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import signal
 import sqlite3
 import sys
-import threading
-import time
 import traceback
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+from nettune.parent_watch import exit_with_parent
 
 PARENT_POLL_S = 0.5
 
@@ -32,7 +31,7 @@ PARENT_POLL_S = 0.5
 def run_job(config: dict[str, Any], events: Any, cancel_event: Any, workdir: str, parent_pid: int) -> None:
     os.setpgrp()
     os.chdir(workdir)  # logs/nettune.log goes where `nettune optimize` started in the same directory puts it
-    threading.Thread(target=_die_with_parent, args=(parent_pid,), daemon=True, name="parent-watch").start()
+    exit_with_parent(parent_pid, poll_s=PARENT_POLL_S, whole_group=True)  # the job and its trial workers
     try:
         events.put(("result", _optimize(config, events, cancel_event)))
     except BaseException as exc:
@@ -106,10 +105,3 @@ def _error_line(exc: BaseException) -> str:
     first = (str(exc).splitlines() or [""])[0]
     logging.getLogger("nettune.api").error("job failed: %s: %s", type(exc).__name__, first)
     return f"unexpected error: {type(exc).__name__}: {first} (details in the server's output)"
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    while True:
-        time.sleep(PARENT_POLL_S)
-        if os.getppid() != parent_pid:  # re-parented: the server is gone
-            os.killpg(0, signal.SIGKILL)
