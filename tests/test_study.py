@@ -112,3 +112,21 @@ def test_concurrent_workers_run_in_separate_processes(make_config):
     assert {r["worker"] for r in rows} == {"local-0", "local-1"}
     assert all(r["state"] == "complete" for r in rows)
     assert rows[0]["params"] != rows[1]["params"]  # constant liar keeps concurrent trials apart
+
+
+def test_cancel_between_trials_leaves_the_study_interrupted(make_config):
+    """A cancel that arrives while no trial runs must still read as 'stopped early', never as finished."""
+    from nettune.progress.events import TrialFinished
+    from nettune.training.cancel import CancelToken
+
+    cancel = CancelToken()
+
+    def cancel_after_first(event, progress):
+        if isinstance(event, TrialFinished):
+            cancel.cancel()
+
+    config = make_config(trials=4, benchmark_trial_seconds=0.2, plot_generation="none")
+    result = nettune.optimize(config, listener=cancel_after_first, cancel=cancel)
+    assert result.interrupted and result.counts["complete"] == 1
+    resumed = nettune.optimize(make_config(trials=4, benchmark_trial_seconds=0.2, plot_generation="none"))
+    assert not resumed.interrupted and resumed.counts["complete"] == 4

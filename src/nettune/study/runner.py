@@ -114,6 +114,8 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
         executor.close()
         if shared is not None:
             shared.finish(explain_best=config.benchmark_trial_seconds is None)
+    # A cancel that lands between two trials stops the study short of its budget just like one mid-trial.
+    interrupted = interrupted or (cancel.cancelled and progress.finished < config.trials)
     if interrupted:
         log.warning("study stopped before its end; rerun the same command to resume run %s", config.run_name)
     return finalize(config, study, data, started=started, interrupted=interrupted)

@@ -71,10 +71,6 @@ def _optimize(config: dict[str, Any], events: Any, cancel_event: Any) -> dict[st
         _write_ahead_log(cfg.run_dir / "study.db")
     result = optimize(cfg, listener, CancelToken(cancel_event))
     results = json.loads(result.results_path.read_text()) if result.results_path.exists() else {}
-    # optimize() reports interrupted only when a trial was running at the cancel; a cancel that lands between
-    # two trials stops the study just the same, short of its budget.
-    finished = sum(result.counts.get(k, 0) for k in ("complete", "pruned", "failed"))
-    stopped_early = cancel_event.is_set() and finished < cfg.trials
     return {
         "best_trial": result.best_trial,
         "best_value": result.best_value,
@@ -83,7 +79,7 @@ def _optimize(config: dict[str, Any], events: Any, cancel_event: Any) -> dict[st
         "best_health": result.best_health,
         "counts": result.counts,
         "importance": results.get("importance") or {},
-        "interrupted": result.interrupted or stopped_early,
+        "interrupted": result.interrupted,
     }
 
 
