@@ -70,8 +70,10 @@ HYPERPARAMETERS: Final[dict[str, dict[str, str]]] = {
     },
     "sequence_pooling": {
         "title": "Sequence pooling",
-        "what": "How the LSTM's outputs over all words become one vector: the 'last' state or the 'max' over time.",
-        "why": "Max-pooling lets a decisive word anywhere in a long text count; the last state favours the end.",
+        "what": "How the LSTM's outputs over all words become one vector: the 'last' state, the 'max' over time, "
+                "or 'mean_max' (max and mean over the real words, side by side).",
+        "why": "Max-pooling lets a decisive word anywhere in a long text count; the mean adds the overall tone; "
+               "the last state favours the end.",
         "bad_value": "'last' on long, left-padded texts can forget the start: accuracy stays near chance.",
     },
     "activation": {
