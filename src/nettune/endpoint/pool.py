@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nettune.endpoint.jobs import COMPLETED, FAILED, IN_PROGRESS, TERMINAL, TIMED_OUT, JobStore
+from nettune.parent_watch import exit_with_parent
 
 log = logging.getLogger("nettune.endpoint")
 STOP_GRACE_S = 10.0
@@ -29,6 +30,7 @@ def worker_main(index: int, generation: int, inbox: Any, outbox: Any, stop: Any,
                 scratch: str | None, server_pid: int) -> None:
     """A worker process: import the handler once, then run one job per message until None arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    exit_with_parent(server_pid)  # a server killed outright leaves no worker training as an orphan
     import torch
 
     torch.set_num_threads(threads)
@@ -37,15 +39,7 @@ def worker_main(index: int, generation: int, inbox: Any, outbox: Any, stop: Any,
 
     name = f"w{index}-{generation}"
     outbox.put(("ready", index, generation, None, os.getpid()))
-    while True:
-        try:
-            message = inbox.get(timeout=1.0)
-        except queue.Empty:
-            if os.getppid() != server_pid:
-                return  # the server was killed outright: do not linger as an orphan
-            continue
-        if message is None:
-            return
+    while (message := inbox.get()) is not None:
         job_id, job_input = message
         try:
             result = handle(job_input, lambda p, job_id=job_id: outbox.put(("progress", index, generation, job_id, p)),
