@@ -13,6 +13,8 @@ API_KEY_ENVS = ("RUNPOD_API_KEY", "NETTUNE_WORKER_API_KEY")
 
 
 def make_executor(config: OptimizationConfig) -> Executor:
+    if config.follow_only:  # runs nothing: one idle thread rather than idle worker processes
+        return LocalExecutor(1)
     if not config.use_runpod_service:
         return LocalExecutor(config.concurrent_workers)
     from nettune.artifacts.s3 import parse_s3_url
