@@ -6,6 +6,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from nettune.jsonsafe import json_safe
+
 
 @dataclass
 class LayerHealth:
@@ -37,7 +39,7 @@ class HealthReport:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serializable dict; NaN and inf become None so strict JSON parsers accept it."""
-        return _finite_or_none(asdict(self))
+        return json_safe(asdict(self))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HealthReport:
@@ -60,12 +62,3 @@ class HealthReport:
 def _float(value: Any) -> float:
     return math.nan if value is None else float(value)
 
-
-def _finite_or_none(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite_or_none(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite_or_none(v) for v in value]
-    return value

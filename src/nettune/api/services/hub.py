@@ -14,7 +14,7 @@ import json
 import time
 from typing import Any
 
-from nettune.api.services.jsonsafe import finite
+from nettune.jsonsafe import json_safe
 
 MAX_PENDING = 1000
 CLOSE_TOO_SLOW = object()  # queued instead of a message: the subscriber fell too far behind
@@ -84,5 +84,5 @@ class EventHub:
 
 
 def envelope(kind: str, job_id: str | None, seq: int | None, at: float, data: Any) -> str:
-    return json.dumps({"type": kind, "job_id": job_id, "seq": seq, "time": at, "data": finite(data)},
+    return json.dumps({"type": kind, "job_id": job_id, "seq": seq, "time": at, "data": json_safe(data)},
                       separators=(",", ":"), allow_nan=False)

@@ -28,12 +28,12 @@ from nettune.api.errors import ApiError
 from nettune.api.models import FINAL_STATES, RESUMABLE_STATES, SERVER_DECIDED
 from nettune.api.services.hub import EventHub
 from nettune.api.services.job_process import run_job
-from nettune.api.services.jsonsafe import finite
 from nettune.api.services.store import JobRecord, JobStore
 from nettune.api.services.trials import TrialReader
 from nettune.api.settings import ApiSettings
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
+from nettune.jsonsafe import json_safe
 from nettune.progress.state import StudyProgress
 from nettune.study.storage import counts_toward_budget
 
@@ -67,7 +67,7 @@ class JobManager:
         ids = self.store.mark_unfinished(("RUNNING", "QUEUED"), "INTERRUPTED", time.time())
         for job_id in ids:
             record = self.record(job_id)
-            self.store.update(job_id, progress=finite(self._progress_from_study(record)))
+            self.store.update(job_id, progress=json_safe(self._progress_from_study(record)))
             log.warning("job %s was left unfinished by an earlier server; marked INTERRUPTED (resume it with "
                         "POST /jobs/%s/resume)", job_id, job_id)
         return ids
@@ -121,7 +121,7 @@ class JobManager:
             progress = _aged(live.progress, time.time() - live.progress_time)
         else:
             progress = record.progress or _empty_progress(record.config)
-        return finite({
+        return json_safe({
             "job_id": record.job_id,
             "run_name": record.run_name,
             "state": record.state,
@@ -318,7 +318,7 @@ class JobManager:
             return
         _, kind, data, progress, at = message
         if kind == "trial_complete":
-            self.store.update(job_id, progress=finite(progress))  # before anyone can see the new count
+            self.store.update(job_id, progress=json_safe(progress))  # before anyone can see the new count
             summary = self.trials.summary_from_outcome(run_dir, run_name, data["outcome"], progress.get("best_trial"))
             data = {"trial": summary, "outcome": data["outcome"].get("state")}
         live.progress, live.progress_time = progress, time.time()
@@ -347,8 +347,8 @@ class JobManager:
             state, error = "FAILED", f"the job's process died unexpectedly (exit code {code}); see logs/nettune.log"
         with self._lock:
             self._live.pop(job_id, None)
-            self.store.update(job_id, state=state, finished_at=now, error=error, progress=finite(progress),
-                              result=finite(result) if result else None)
+            self.store.update(job_id, state=state, finished_at=now, error=error, progress=json_safe(progress),
+                              result=json_safe(result) if result else None)
             log.info("job %s ended %s%s", job_id, state, f": {error}" if error else "")
             self._publish_final(self.record(job_id))
             self._schedule()

@@ -8,9 +8,9 @@ from typing import Any
 from nettune.api.errors import ApiError
 from nettune.api.services.files import list_files, safe_file, zip_directory
 from nettune.api.services.jobs import JobManager
-from nettune.api.services.jsonsafe import finite
 from nettune.api.services.store import JobRecord
 from nettune.api.services.trials import TrialReader, best_number, read_json, trial_dir
+from nettune.jsonsafe import json_safe
 
 STUDY_PLOT_SUFFIXES = (".png", ".html")
 
@@ -61,7 +61,7 @@ class ResultService:
             names = list_files(run_dir, trial_dir(run_dir, trial.number) / "plots", (".png",))
             if names:
                 trials[str(trial.number)] = names
-        return finite({"job_id": job_id, "study": list_files(run_dir, run_dir / "plots", STUDY_PLOT_SUFFIXES),
+        return json_safe({"job_id": job_id, "study": list_files(run_dir, run_dir / "plots", STUDY_PLOT_SUFFIXES),
                        "study_skipped": index.get("skipped") or {}, "trials": trials})
 
     def study_plot(self, job_id: str, name: str) -> Path:

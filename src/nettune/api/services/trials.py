@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from nettune.api.errors import ApiError
 from nettune.api.services.files import list_files
-from nettune.api.services.jsonsafe import finite
+from nettune.jsonsafe import json_safe
 
 log = logging.getLogger("nettune.api")
 
@@ -164,7 +164,7 @@ class TrialReader:
         metrics = read_json(directory / "metrics.json") or {}
         outcome = read_json(directory / "outcome.json") or {}
         model_config = trial.user_attrs.get("model_config")
-        return finite({
+        return json_safe({
             **summary,
             "health": health,
             "history": metrics.get("history") or outcome.get("history") or [],
@@ -187,7 +187,7 @@ def build_summary(run_dir: Path, number: int, state: str, params: dict[str, Any]
     arch = architecture(attrs.get("model_config"))
     if arch is not None and attrs.get("param_count"):
         arch["param_count"] = int(attrs["param_count"])
-    return finite({
+    return json_safe({
         "number": number,
         "state": state,
         "params": dict(params),

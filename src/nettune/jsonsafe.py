@@ -1,4 +1,4 @@
-"""finite(): JSON has no NaN or infinity; such values (a diverged loss, an unmeasured metric) become null."""
+"""json_safe(): JSON has no NaN or infinity; such values (a diverged loss, an unmeasured metric) become null."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import math
 from typing import Any
 
 
-def finite(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: finite(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [finite(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
