@@ -6,16 +6,20 @@ export const RESUMABLE_JOB_STATES: readonly JobState[] = ["CANCELLED", "INTERRUP
 
 export type TrialState = "WAITING" | "RUNNING" | "COMPLETE" | "PRUNED" | "FAIL" | "INTERRUPTED";
 
-export interface RunningTrial {
+/** Where a running trial is within its epochs: shared by progress snapshots and epoch_progress events. */
+export interface EpochPosition {
   trial: number;
-  worker: string;
-  started: number;
   epoch: number;
   total_epochs: number;
   fraction: number;
   loss: number | null;
   accuracy: number | null;
   val_accuracy: number | null;
+}
+
+export interface RunningTrial extends EpochPosition {
+  worker: string;
+  started: number;
 }
 
 export interface Progress {
@@ -275,14 +279,7 @@ export interface TrialStartData {
   progress: Progress;
 }
 
-export interface EpochProgressData {
-  trial: number;
-  epoch: number;
-  total_epochs: number;
-  fraction: number;
-  loss: number | null;
-  accuracy: number | null;
-  val_accuracy: number | null;
+export interface EpochProgressData extends EpochPosition {
   progress: Progress;
 }
 
