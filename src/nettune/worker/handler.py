@@ -12,7 +12,6 @@ completed job whose outcome says "failed".
 from __future__ import annotations
 
 import logging
-import math
 import os
 import shutil
 import socket
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from nettune.architecture.summary import architecture_summary
+from nettune.jsonsafe import json_safe  # JSON has no NaN: a diverged trial's non-finite numbers become null
 from nettune.progress.events import EpochProgress, Event, TrialStarted, event_to_dict
 from nettune.training.cancel import CancelToken
 from nettune.trials.job import TrialJob
@@ -110,14 +110,3 @@ class ProgressForwarder:
             payload.pop("params", None)  # the client sent them; no need to echo them on every poll
             payload["started"] = self._started  # with "time", lets a client estimate the time left
             self.report(json_safe(payload))
-
-
-def json_safe(value: Any) -> Any:
-    """JSON has no NaN or infinity: a diverged trial's non-finite numbers become null."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return value
