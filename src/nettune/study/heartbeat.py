@@ -25,6 +25,7 @@ from typing import Any
 import optuna
 from optuna.storages import RDBStorage
 from optuna.trial import TrialState
+from sqlalchemy import event
 
 from nettune.errors import ConfigError
 
@@ -136,9 +137,26 @@ class HeartbeatStorage(RDBStorage):
 def open_storage(url: str, *, shared: bool) -> RDBStorage:
     """Shared storage gets heartbeats; the run's own SQLite file does not need them (only this process writes)."""
     url = with_driver(url)
-    if shared:
-        return HeartbeatStorage(url, HeartbeatSettings.from_env())
-    return RDBStorage(url)
+    storage = HeartbeatStorage(url, HeartbeatSettings.from_env()) if shared else RDBStorage(url)
+    if url.startswith("sqlite"):
+        _fast_sqlite(storage)
+    return storage
+
+
+def _fast_sqlite(storage: RDBStorage) -> None:
+    """Write-ahead logging with commits that skip fsync: every set_user_attr is its own transaction, and with
+    SQLite's defaults each one waited for the disk (30-110 ms per recorded trial here; a few ms with WAL). In WAL
+    mode a crash can lose at most the last commits, never corrupt the file, and readers (the API, a second
+    process) never block the writer."""
+
+    def on_connect(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    event.listen(storage.engine, "connect", on_connect)
+    storage.engine.dispose()  # connections opened before the listener get the pragmas on reconnect
 
 
 def with_driver(url: str) -> str:
