@@ -65,8 +65,9 @@ def test_debug_flag_shows_the_traceback(tmp_path):
 
 
 def test_ctrl_c_keeps_completed_trials_and_same_command_resumes(tmp_path, mnist_data_dir):
+    # plot_generation=none: the time limit below is for stopping the trial, not for drawing the best one's plots
     args = ["optimize", "dataset=mnist", "trials=3", "max_epochs_per_trial=3", "data_fraction=0.05",
-            "run_name=interrupt", "warm_start=true", "pruner=none", "seed=5"]
+            "run_name=interrupt", "warm_start=true", "pruner=none", "seed=5", "plot_generation=none"]
     proc = subprocess.Popen(NETTUNE + args, cwd=tmp_path, env=_env(mnist_data_dir), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     lines = []
