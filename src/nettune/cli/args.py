@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
 
@@ -28,3 +30,15 @@ def parse_options(tokens: list[str]) -> OptimizationConfig:
         pairs[key] = value
         i += 1
     return OptimizationConfig.from_strings(pairs)
+
+
+def parse_flags(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace:
+    """--flag parsing for the subcommands that take flags: a bad or unknown flag is a one-line ConfigError."""
+    hint = f"(see '{parser.prog} --help')"
+    try:
+        known, extra = parser.parse_known_args(args)
+    except argparse.ArgumentError as exc:
+        raise ConfigError(f"{exc} {hint}") from None
+    if extra:
+        raise ConfigError(f"unknown argument(s) for '{parser.prog}': {' '.join(extra)} {hint}")
+    return known

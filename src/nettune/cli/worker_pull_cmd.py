@@ -15,6 +15,7 @@ import signal
 import sys
 from types import FrameType
 
+from nettune.cli.args import parse_flags
 from nettune.errors import ConfigError
 
 
@@ -38,13 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def parse_pull_args(args: list[str]) -> argparse.Namespace:
     parser = _parser()
-    try:
-        known, extra = parser.parse_known_args(args)
-    except argparse.ArgumentError as exc:
-        raise ConfigError(f"{exc} (see 'nettune worker pull --help')") from None
-    if extra:
-        raise ConfigError(f"unknown argument(s) for 'nettune worker pull': {' '.join(extra)} "
-                          "(see 'nettune worker pull --help')")
+    known = parse_flags(parser, args)
     known.storage = known.storage or os.environ.get("NETTUNE_STORAGE") or None
     if not known.storage:
         raise ConfigError("no storage given: pass --storage URL (e.g. postgresql://user:pw@host:5432/db) or set "

@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 
+from nettune.cli.args import parse_flags
 from nettune.errors import ConfigError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -30,13 +31,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def parse_serve_args(args: list[str]) -> argparse.Namespace:
     parser = _parser()
-    try:
-        known, extra = parser.parse_known_args(args)
-    except argparse.ArgumentError as exc:
-        raise ConfigError(f"{exc} (see 'nettune worker serve --help')") from None
-    if extra:
-        raise ConfigError(f"unknown argument(s) for 'nettune worker serve': {' '.join(extra)} "
-                          "(see 'nettune worker serve --help')")
+    known = parse_flags(parser, args)
     if not 0 <= known.port <= 65535:
         raise ConfigError(f"--port {known.port} is not a port number (0-65535)")
     if not 1 <= known.concurrency <= 64:
