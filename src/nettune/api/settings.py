@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nettune.errors import ConfigError
+from nettune.executors.remote.access import check_transport
+from nettune.executors.remote.client import resolve_endpoint
+from nettune.netaddr import is_loopback
 
 TOKEN_ENV = "NETTUNE_API_TOKEN"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:  # a host name other than localhost may resolve to anything: treat it as public
-        return False
 
 
 @dataclass
@@ -31,6 +24,8 @@ class ApiSettings:
     output_dir: Path = Path("optimization_results")
     data_dir: Path | None = None
     jobs_db: str | None = None  # SQLAlchemy URL; default: SQLite file in output_dir
+    # Remote endpoints (ids or URLs) that jobs may send trials to; none by default (see executors/remote/access.py).
+    allowed_endpoints: tuple[str, ...] = ()
     # Jobs run with this as their working directory, so logs/nettune.log lands where the CLI would put it.
     workdir: Path = field(default_factory=Path.cwd)
     max_running_jobs: int = 1
@@ -78,5 +73,7 @@ class ApiSettings:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.max_queued_jobs < 0:
             raise ConfigError(f"max_queued_jobs must be >= 0, got {self.max_queued_jobs}")
+        for endpoint in self.allowed_endpoints:
+            check_transport(resolve_endpoint(endpoint))
         if not 0 < self.port < 65536:
             raise ConfigError(f"port must be in 1..65535, got {self.port}")

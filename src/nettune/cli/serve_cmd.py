@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-body-bytes", type=int, default=defaults["max_body_bytes"].default)
     p.add_argument("--output-dir", default="optimization_results", help="where run directories live")
     p.add_argument("--data-dir", default=None, help="dataset cache (default $NETTUNE_DATA_DIR or the user cache)")
+    p.add_argument("--allow-endpoint", action="append", default=[], metavar="ENDPOINT",
+                   help="a RunPod endpoint id or self-hosted worker URL that jobs may run trials on (repeatable; "
+                        "default: none, so API clients cannot point the server at addresses of their choosing)")
     p.add_argument("--jobs-db", default=None, help="SQLAlchemy URL of the job store "
                    "(default sqlite:///<output-dir>/jobs.db), e.g. postgresql://user:pw@host/db")
     return p
@@ -47,6 +50,7 @@ def parse_settings(args: list[str]) -> ApiSettings:
         max_epochs_per_trial=ns.max_epochs, max_concurrent_workers=ns.max_workers,
         max_body_bytes=ns.max_body_bytes, output_dir=Path(ns.output_dir),
         data_dir=Path(ns.data_dir) if ns.data_dir else None, jobs_db=ns.jobs_db,
+        allowed_endpoints=tuple(ns.allow_endpoint),
     )
 
 

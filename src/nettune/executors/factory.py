@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
 from nettune.executors.base import Executor
 from nettune.executors.local import LocalExecutor
-
-API_KEY_ENVS = ("RUNPOD_API_KEY", "NETTUNE_WORKER_API_KEY")
 
 
 def make_executor(config: OptimizationConfig) -> Executor:
@@ -19,12 +15,14 @@ def make_executor(config: OptimizationConfig) -> Executor:
         return LocalExecutor(config.concurrent_workers)
     from nettune.artifacts.s3 import parse_s3_url
     from nettune.executors.remote import EndpointClient, RemoteExecutor, RemoteSettings, resolve_endpoint
+    from nettune.executors.remote.access import RUNPOD_KEY_ENV, api_key_for, check_transport, is_runpod
     from nettune.worker.schema import ArtifactTarget
 
     url = resolve_endpoint(config.runpod_endpoint)
-    api_key = next((os.environ[k] for k in API_KEY_ENVS if os.environ.get(k)), None)
-    if api_key is None and url.startswith("https://api.runpod.ai/"):
-        raise ConfigError("a RunPod endpoint needs an API key: set RUNPOD_API_KEY")
+    check_transport(url)
+    api_key = api_key_for(url)
+    if api_key is None and is_runpod(url):
+        raise ConfigError(f"a RunPod endpoint needs an API key: set {RUNPOD_KEY_ENV}")
     store = None
     if config.artifact_store:
         parse_s3_url(config.artifact_store)  # a clear error now rather than on the worker

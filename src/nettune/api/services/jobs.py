@@ -33,6 +33,7 @@ from nettune.api.services.trials import TrialReader
 from nettune.api.settings import ApiSettings
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
+from nettune.executors.remote.access import check_allowed
 from nettune.jsonsafe import json_safe
 from nettune.progress.state import StudyProgress
 from nettune.study.storage import counts_toward_budget
@@ -232,9 +233,13 @@ class JobManager:
                 raise ApiError(422, f"{key}={value}{given} exceeds this server's limit of {limit} ({flag})")
 
     def _config(self, options: dict[str, Any]) -> OptimizationConfig:
+        """Checked on every create and every start, so a server restarted with a shorter allow-list holds too."""
         try:
-            return OptimizationConfig(**options, output_dir=str(self.settings.output_dir),
-                                      data_dir=str(self.settings.data_dir) if self.settings.data_dir else None)
+            config = OptimizationConfig(**options, output_dir=str(self.settings.output_dir),
+                                        data_dir=str(self.settings.data_dir) if self.settings.data_dir else None)
+            if config.use_runpod_service:
+                check_allowed(config.runpod_endpoint, self.settings.allowed_endpoints)
+            return config
         except ConfigError as exc:
             raise ApiError(422, str(exc)) from None
 

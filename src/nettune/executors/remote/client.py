@@ -152,25 +152,19 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         data = response.json()
     except ValueError as exc:
-        raise RemoteError(f"{response.request.url} answered with something that is not JSON: "
-                          f"{response.text[:200]!r}") from exc
+        raise RemoteError(f"{response.request.url} answered with something that is not JSON") from exc
     if not isinstance(data, dict):
-        raise RemoteError(f"{response.request.url} answered {str(data)[:200]!r}, not a JSON object")
+        raise RemoteError(f"{response.request.url} answered with JSON that is not an object")
     return data
 
 
 def _error_text(response: httpx.Response) -> str:
-    try:
-        data = response.json()
-        if isinstance(data, dict) and data.get("error"):
-            return str(data["error"])[:300]
-    except ValueError:
-        pass
-    return response.text[:300] or response.reason_phrase
+    """The status line only: an endpoint's reply is never echoed into errors a client of ours may read."""
+    return response.reason_phrase or "error"
 
 
 def _explain(code: int, where: str, message: str) -> str:
     if code in (401, 403):
-        return (f"{where} refused the API key ({code}: {message}); set RUNPOD_API_KEY (RunPod) or "
-                "NETTUNE_WORKER_API_KEY (self-hosted endpoint)")
+        return (f"{where} refused the API key ({code}: {message}); set RUNPOD_API_KEY for a RunPod endpoint "
+                "or NETTUNE_WORKER_API_KEY for a self-hosted one")
     return f"{where} answered {code}: {message}"
