@@ -13,6 +13,7 @@ from nettune.errors import ConfigError
 
 MODES = ("simple", "health")
 PRUNERS = ("median", "hyperband", "none")
+SAMPLERS = ("tpe", "random")
 PLOT_GENERATION = ("all", "best", "none")
 DEVICES = ("auto", "cpu", "cuda")
 DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100", "gtsrb", "imdb", "reuters")
@@ -53,6 +54,8 @@ class OptimizationConfig:
     output_dir: str = _opt("optimization_results", "directory that holds one folder per run")
     storage: str | None = _opt(None, "Optuna storage URL (default: SQLite file in the run directory)")
     seed: int = _opt(42, "seed for sampling, data subsets and training", low=0, high=2**31 - 1)
+    sampler: str = _opt("tpe", "how parameters are proposed: tpe (Bayesian, learns from finished trials) or random "
+                        "(the baseline to beat)", SAMPLERS)
     pruner: str = _opt("hyperband", "stop unpromising trials early: hyperband, median or none (see docs/benchmarks.md)",
                        PRUNERS)
     trial_timeout: float | None = _opt(None, "seconds one trial may train before it stops with its best epoch",

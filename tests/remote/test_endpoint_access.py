@@ -3,6 +3,7 @@ trials only to endpoints its operator allowed. A real listener on 127.0.0.1 reco
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,7 +33,7 @@ class Listener:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 listener.requests.append((self.path, self.headers.get("authorization")))
-                body = ('{"error": "%s"}' % REPLY_SECRET).encode()
+                body = json.dumps({"error": REPLY_SECRET}).encode()
                 self.send_response(401)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(body)))

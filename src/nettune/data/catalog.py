@@ -22,6 +22,7 @@ class DatasetSpec:
     seq_len: int | None = None  # text: tokens per example after left-padding / truncation
     description: str = ""
     unit: str = "example"  # what one example is called in notes ("the 25,000-review train split")
+    hflip_keeps_class: bool = False  # images: a mirrored example still belongs to its class
 
     @property
     def num_classes(self) -> int:
@@ -34,11 +35,11 @@ SPECS: dict[str, DatasetSpec] = {
         DatasetSpec("mnist", "image", class_names.MNIST, 60_000, 10_000, (1, 28, 28),
                     description="handwritten digits, 28x28 grayscale"),
         DatasetSpec("fashion_mnist", "image", class_names.FASHION_MNIST, 60_000, 10_000, (1, 28, 28),
-                    description="Zalando clothing articles, 28x28 grayscale"),
+                    description="Zalando clothing articles, 28x28 grayscale", hflip_keeps_class=True),
         DatasetSpec("cifar10", "image", class_names.CIFAR10, 50_000, 10_000, (3, 32, 32),
-                    description="natural images, 32x32 RGB, 10 classes"),
+                    description="natural images, 32x32 RGB, 10 classes", hflip_keeps_class=True),
         DatasetSpec("cifar100", "image", class_names.CIFAR100, 50_000, 10_000, (3, 32, 32),
-                    description="natural images, 32x32 RGB, 100 fine classes"),
+                    description="natural images, 32x32 RGB, 100 fine classes", hflip_keeps_class=True),
         DatasetSpec("gtsrb", "image", class_names.GTSRB, 39_209, 12_630, (3, 32, 32),
                     description="German traffic signs, cropped to the sign and resized to 32x32 RGB", unit="image"),
         DatasetSpec("imdb", "text", class_names.IMDB, 25_000, 25_000, max_words=20_000, seq_len=256,

@@ -108,7 +108,8 @@ def _prepare_images(spec: DatasetSpec, data: ImageArrays, opts: Options, notes: 
     notes["normalization"] = {"mean": [round(float(v), 6) for v in mean],
                               "std": [round(float(v), 6) for v in std], "scale": "pixels / 255",
                               "computed_on": "train split"}
-    info = DatasetInfo(spec.name, "image", spec.num_classes, spec.class_names, tuple(train_raw.shape[1:]))
+    info = DatasetInfo(spec.name, "image", spec.num_classes, spec.class_names, tuple(train_raw.shape[1:]),
+                       hflip_keeps_class=spec.hflip_keeps_class)
     return PreparedData(info, train, val, test, notes)
 
 

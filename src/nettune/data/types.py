@@ -18,6 +18,7 @@ class DatasetInfo:
     class_names: tuple[str, ...]
     input_shape: tuple[int, ...]  # (C, H, W) for images, (seq_len,) for token sequences
     vocab_size: int | None = None  # text only; ids 0 = padding, 1 = out-of-vocabulary
+    hflip_keeps_class: bool = False  # images only: horizontal flips are a valid augmentation
 
     @property
     def family(self) -> Literal["cnn", "lstm"]:

@@ -22,6 +22,7 @@ class LSTMNet(nn.Module):
             dropout=cfg.dropout if cfg.lstm_layers > 1 else 0.0,
         )
         self.sequence_pooling = cfg.sequence_pooling
+        self.sequence_length = cfg.sequence_length
         self.dropout = nn.Dropout(cfg.dropout) if cfg.dropout > 0 else nn.Identity()
         directions = 2 if cfg.bidirectional else 1
         summaries = 2 if cfg.sequence_pooling == "mean_max" else 1
@@ -29,6 +30,8 @@ class LSTMNet(nn.Module):
         self.head = dense_head(out_features, cfg.dense_sizes, cfg.num_classes, cfg.activation, cfg.dropout)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        if self.sequence_length:  # the last tokens: inputs are left-padded, so these are the real ones
+            tokens = tokens[:, -self.sequence_length :]
         outputs, _ = self.lstm(self.embedding(tokens))
         # Sequences are left-padded, so the last step has read the real tokens in every pooling mode.
         if self.sequence_pooling == "last":

@@ -20,6 +20,40 @@ HYPERPARAMETERS: Final[dict[str, dict[str, str]]] = {
         "bad_value": "Too few: accuracy plateaus early. Too many: slow training, many dead filters and a poorer "
                      "parameter-efficiency score.",
     },
+    "base_filters": {
+        "title": "Base filters",
+        "what": "Filters in the first convolution block; every next block doubles them (32 gives 32, 64, 128).",
+        "why": "Doubling the channels as the image halves keeps the work per block even, the standard CNN shape. "
+               "Wider nets learn more patterns per epoch but cost roughly the square of the width in time.",
+        "bad_value": "Too narrow: accuracy plateaus early. Too wide on a CPU: few epochs fit the budget, and the "
+                     "trial may be skipped before training because its predicted time is over its share.",
+    },
+    "augment": {
+        "title": "Data augmentation",
+        "what": "Random changes to each training image, new every epoch: 'translate' shifts it by up to 2 pixels; "
+                "'translate_flip' also mirrors half the images. Only offered where a mirror keeps the class "
+                "(clothes, natural images), never for digits or traffic signs.",
+        "why": "The model sees many variants of each example, so it learns the object rather than its exact "
+               "pixels: validation accuracy and the train/validation gap improve, at almost no cost per step.",
+        "bad_value": "With very few epochs it can slow learning (the task is harder); a train accuracy far below "
+                     "validation accuracy says the augmentation is strong for the epochs given.",
+    },
+    "label_smoothing": {
+        "title": "Label smoothing",
+        "what": "Share of each training target spread evenly over the other classes (0.1: the right class "
+                "counts 0.9), in the training loss only.",
+        "why": "Stops the model from chasing ever larger confidence on training examples, which generalizes "
+               "better and keeps logits and gradients in a healthy range.",
+        "bad_value": "Too high (above ~0.2): the model is kept unsure of everything and accuracy drops.",
+    },
+    "sequence_fraction": {
+        "title": "Sequence length",
+        "what": "Share of each text the LSTM reads: 1.0 reads all of the dataset's tokens (256 for IMDB), 0.5 only "
+                "the last half. Texts are left-padded, so the last tokens are always real words.",
+        "why": "An LSTM's time is proportional to the tokens it reads; reviews often state their verdict at the "
+               "end, so a shorter window can trade a little accuracy for twice the trials.",
+        "bad_value": "Too short: the model misses what decides the label and validation accuracy stalls.",
+    },
     "convs_per_block": {
         "title": "Convolutions per block",
         "what": "Convolution layers stacked in each block before it pools.",
@@ -135,7 +169,9 @@ HYPERPARAMETERS: Final[dict[str, dict[str, str]]] = {
     },
     "epochs": {
         "title": "Epochs",
-        "what": "Full passes over the training data (at most max_epochs_per_trial; early stopping may end sooner).",
+        "what": "Full passes over the training data. Not searched: every trial plans max_epochs_per_trial (text "
+                "models at most 3), the pruner compares trials epoch by epoch at equal budgets, and early stopping "
+                "may end sooner.",
         "why": "More epochs let the model learn more, until it starts to overfit.",
         "bad_value": "Too few: accuracy still rising at the end. Too many: validation loss rises again "
                      "(convergence quality drops).",

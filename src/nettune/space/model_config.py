@@ -14,9 +14,12 @@ from nettune.errors import ConfigError
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh")
 ACTIVATION_ALIASES = {"swish": "silu"}
-BOUNDED_ACTIVATIONS = ("tanh",)  # can saturate; the others are unbounded above
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 SEQUENCE_POOLING = ("last", "max", "mean_max")
+LR_SCHEDULES = ("cosine", "constant")
+# Image augmentation per batch: random shifts of up to AUGMENT_SHIFT_FRACTION of the side, and horizontal flips
+# only for data whose classes survive a mirror (clothes, natural images; not digits or traffic signs).
+AUGMENTATIONS = ("none", "translate", "translate_flip")
 
 
 def canonical_activation(name: str) -> str:
@@ -47,6 +50,9 @@ class ModelConfig:
     # How the sequence becomes one vector: the last step, the max over time, or max and mean over the real
     # (non-padding) tokens side by side.
     sequence_pooling: Literal["last", "max", "mean_max"] = "last"
+    # Tokens read per example: the last `sequence_length` of the (left-padded) input; 0 = all of it. Shorter
+    # is proportionally faster, and long reviews carry their verdict near the end.
+    sequence_length: int = 0
     # Shared head
     activation: str = "relu"
     dropout: float = 0.0
@@ -59,6 +65,8 @@ class ModelConfig:
     lr_schedule: Literal["cosine", "constant"] = "cosine"
     batch_size: int = 128
     epochs: int = 3
+    label_smoothing: float = 0.0  # share of the target spread over the other classes in the training loss
+    augment: Literal["none", "translate", "translate_flip"] = "none"  # images only
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -83,8 +91,14 @@ class ModelConfig:
             out.append(f"optimizer {self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
         if not 0.0 <= self.dropout < 1.0:
             out.append(f"dropout {self.dropout} must be in [0, 1)")
-        if self.lr_schedule not in ("cosine", "constant"):
-            out.append(f"lr_schedule {self.lr_schedule!r} is not one of cosine, constant")
+        if self.lr_schedule not in LR_SCHEDULES:
+            out.append(f"lr_schedule {self.lr_schedule!r} is not one of {', '.join(LR_SCHEDULES)}")
+        if not 0.0 <= self.label_smoothing < 0.5:
+            out.append(f"label_smoothing {self.label_smoothing} must be in [0, 0.5)")
+        if self.augment not in AUGMENTATIONS:
+            out.append(f"augment {self.augment!r} is not one of {', '.join(AUGMENTATIONS)}")
+        elif self.augment != "none" and self.family != "cnn":
+            out.append("augment applies to images (CNN) only")
         if self.learning_rate <= 0 or self.weight_decay < 0:
             out.append("learning_rate must be > 0 and weight_decay >= 0")
         if self.batch_size < 1 or self.epochs < 1 or self.num_classes < 2 or self.dense_layers < 0:
@@ -106,6 +120,8 @@ class ModelConfig:
         elif self.family == "lstm":
             if len(self.input_shape) != 1:
                 out.append(f"an LSTM needs an input shape (seq_len,), got {self.input_shape}")
+            elif not 0 <= self.sequence_length <= self.input_shape[0]:
+                out.append(f"sequence_length {self.sequence_length} must be in 0..{self.input_shape[0]}")
             if self.vocab_size < 3 or self.embedding_dim < 1 or self.lstm_units < 1 or self.lstm_layers < 1:
                 out.append("an LSTM needs vocab_size >= 3 and embedding_dim, lstm_units, lstm_layers >= 1")
             if self.sequence_pooling not in SEQUENCE_POOLING:

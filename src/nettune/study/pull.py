@@ -116,7 +116,7 @@ def join_study(options: PullOptions) -> tuple[optuna.Study, OptimizationConfig, 
     # Workers must not draw the same parameters: each gets its own sampler seed (the data seed is the study's).
     sampler_config = replace(config, seed=(config.seed + zlib.crc32(name.encode())) % 2**31)
     study = optuna.load_study(study_name=options.study, storage=storage, sampler=make_sampler(sampler_config),
-                              pruner=make_pruner(config.pruner))
+                              pruner=make_pruner(config.pruner, config.max_epochs_per_trial))
     assert isinstance(storage, HeartbeatStorage)
     storage.use(HeartbeatSettings.of(study))
     return study, config, name

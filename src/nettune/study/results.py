@@ -68,6 +68,8 @@ def finalize(config: OptimizationConfig, study: optuna.Study, data: PreparedData
                  "train": len(data.train), "validation": len(data.val), "test": len(data.test), **data.notes},
         "best": _best_block(best),
         "counts": counts,
+        # of the pruned: never trained, predicted over their share of the budget (each one's error says by how much)
+        "skipped_trials": sum(bool(t.user_attrs.get("skipped")) for t in trials),
         "importance": _importance(study, len(complete)),
         "trials": [_trial_row(t) for t in trials],
         "elapsed_s": round(time.time() - started, 2),
@@ -145,6 +147,8 @@ def _trial_row(t: FrozenTrial) -> dict[str, Any]:
         "duration_s": a.get("duration_s"),
         "epochs_run": a.get("epochs_run"),
         "stop_reason": a.get("stop_reason"),
+        "predicted_s": a.get("predicted_s"),
+        "skipped": bool(a.get("skipped")),
         "worker": a.get("worker"),
         "error": a.get("error"),
         "params": t.params,

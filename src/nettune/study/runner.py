@@ -31,6 +31,9 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 Listener = Callable[[Event, StudyProgress], None]
 CANCEL_GRACE_S = 60.0  # how long to wait for running trials to stop after a cancel
+# In a study with a timeout, no searched trial may plan more than this share of it: a study gets at least a
+# handful of trials for its sampler to learn from, instead of one huge model eating the budget.
+TRIAL_SHARE = 0.25
 
 
 def optimize(
@@ -133,6 +136,11 @@ def _make_job(config: OptimizationConfig, study: optuna.Study, trial: optuna.Tri
     if deadline is not None:  # trials started near the study's end get only the time that is left
         remaining = max(1.0, deadline - time.time())
         budget = remaining if budget is None else min(budget, remaining)
+    # A searched trial that is predicted not to finish its epochs in its share is skipped before it trains; the
+    # baseline always trains (the time budget still stops it).
+    skip_over = trial_share(config, budget)
+    if trial.user_attrs.get("baseline"):
+        skip_over = None
     trial.set_user_attr("model_config", cfg.to_dict())
     return TrialJob(
         number=trial.number,
@@ -146,6 +154,7 @@ def _make_job(config: OptimizationConfig, study: optuna.Study, trial: optuna.Tri
         trial_dir=str((config.run_dir / "trials" / f"{trial.number:04d}").resolve()),
         patience=config.early_stopping_patience,
         time_budget_s=budget,
+        skip_over_s=skip_over,
         device=config.device,
         data_dir=config.data_dir,
         plot_generation=config.plot_generation,
@@ -160,6 +169,14 @@ def _make_job(config: OptimizationConfig, study: optuna.Study, trial: optuna.Tri
     )
 
 
+def trial_share(config: OptimizationConfig, budget: float | None) -> float | None:
+    """The most one searched trial may plan to take: its time budget, and at most TRIAL_SHARE of a timed study."""
+    if config.timeout is None:
+        return budget
+    share = config.timeout * TRIAL_SHARE
+    return share if budget is None else min(budget, share)
+
+
 def _tell(study: optuna.Study, trial: optuna.Trial, outcome: TrialOutcome) -> None:
     attrs: dict[str, Any] = {
         "duration_s": round(outcome.duration_s, 3),
@@ -169,7 +186,8 @@ def _tell(study: optuna.Study, trial: optuna.Trial, outcome: TrialOutcome) -> No
         "param_count": outcome.param_count,
         "trial_dir": outcome.trial_dir,
     }
-    for key in ("val_accuracy", "test_accuracy", "train_accuracy", "epochs_run", "best_epoch", "stop_reason"):
+    for key in ("val_accuracy", "test_accuracy", "train_accuracy", "epochs_run", "best_epoch", "stop_reason",
+                "predicted_s", "skipped"):
         if key in outcome.metrics:
             attrs[key] = outcome.metrics[key]
     if outcome.health:

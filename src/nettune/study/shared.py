@@ -104,9 +104,10 @@ class SharedStudy:
         for t in self._trials():
             if t.number in self.local or t.number in self._reported:
                 continue
-            if t.state == TrialState.RUNNING and t.number not in self._running and "epochs" in t.params:
+            planned = t.user_attrs.get("model_config", {}).get("epochs")
+            if t.state == TrialState.RUNNING and t.number not in self._running and planned:
                 self._running.add(t.number)
-                events.append(TrialStarted(trial=t.number, total_epochs=int(t.params.get("epochs", 0)),
+                events.append(TrialStarted(trial=t.number, total_epochs=int(planned),
                                            params=dict(t.params), worker=t.user_attrs.get("host", "another host")))
             elif t.state.is_finished():
                 self._running.discard(t.number)

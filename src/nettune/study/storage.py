@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -21,16 +22,27 @@ log = logging.getLogger("nettune.study")
 IDENTITY_KEYS = ("dataset", "mode", "data_fraction", "seed", "activation")
 
 
-def make_sampler(config: OptimizationConfig) -> optuna.samplers.TPESampler:
+# TPE's random start-up trials before it models the space. With a warm-start baseline and ranges centred on
+# known-good recipes, a few suffice; at 10 most short studies were random search.
+STARTUP_TRIALS = 4
+
+
+def make_sampler(config: OptimizationConfig, trials_so_far: int = 0, salt: int = 0) -> optuna.samplers.BaseSampler:
+    """`trials_so_far` and `salt` shift the seed: a resumed study, or a second process on the same study, must
+    not replay the random draws that proposed the trials it already has (the same seed would propose them
+    again). A new study with one process keeps exactly `seed`, so runs stay reproducible."""
+    seed = (config.seed + 1_000_003 * trials_so_far + salt) % 2**32
+    if config.sampler == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         return optuna.samplers.TPESampler(
-            seed=config.seed,
+            seed=seed,
             multivariate=True,  # conv blocks, filters and learning rate interact; model them jointly
             group=True,  # the CNN space is conditional (filters_3 exists only with 3+ blocks)
             # concurrent trials (here or, with shared storage, on other hosts) get different parameters
             constant_liar=config.concurrent_workers > 1 or config.storage is not None,
-            n_startup_trials=max(4, min(10, config.trials // 4)),
+            n_startup_trials=STARTUP_TRIALS,
         )
 
 
@@ -40,7 +52,7 @@ def open_study(config: OptimizationConfig) -> tuple[optuna.Study, bool]:
     url = config.storage_url()
     try:
         storage = open_storage(url, shared=config.storage is not None)
-        existing = {s.study_name for s in optuna.get_all_study_summaries(storage)}
+        existing = {s.study_name: s.n_trials for s in optuna.get_all_study_summaries(storage)}
     except ConfigError:
         raise
     except Exception as exc:
@@ -50,8 +62,9 @@ def open_study(config: OptimizationConfig) -> tuple[optuna.Study, bool]:
         study_name=name,
         storage=storage,
         direction="maximize",
-        sampler=make_sampler(config),
-        pruner=make_pruner(config.pruner),
+        # Shared storage: each participant draws its own stream even when two start at once.
+        sampler=make_sampler(config, existing.get(name, 0), os.getpid() if config.storage is not None else 0),
+        pruner=make_pruner(config.pruner, config.max_epochs_per_trial),
         load_if_exists=True,
     )
     identity = {k: getattr(config, k) for k in IDENTITY_KEYS}

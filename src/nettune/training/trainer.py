@@ -15,6 +15,7 @@ from torch import nn
 
 from nettune.data.types import PreparedData
 from nettune.space.model_config import ModelConfig
+from nettune.training.augment import augment_batch
 from nettune.training.cancel import CancelToken
 from nettune.training.device import seed_everything
 from nettune.training.evaluate import Evaluation, evaluate, prepare_batch
@@ -73,6 +74,8 @@ def train(
 ) -> TrainResult:
     """Train `model` in place; on return it holds the weights of the best validation epoch."""
     generator = seed_everything(settings.seed)
+    # Its own stream: data-parallel ranks augment parts of different sizes but must keep one batch order.
+    augment_rng = torch.Generator().manual_seed(settings.seed + 1)
     device = settings.device
     model.to(device)
     if cfg.family == "cnn":
@@ -103,9 +106,10 @@ def train(
             idx = order[(batch - 1) * cfg.batch_size : batch * cfg.batch_size]
             mine = idx if parallel is None else parallel.part(idx)
             x, y = prepare_batch(x_train[mine], device), y_train[mine].to(device, non_blocking=True)
+            x = augment_batch(x, cfg.augment, augment_rng)
 
             logits = net(x)
-            loss = F.cross_entropy(logits, y)
+            loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -28,7 +28,9 @@ class TrialJob:
     health_weight: float
     trial_dir: str
     patience: int = 2
-    time_budget_s: float | None = None
+    time_budget_s: float | None = None  # training stops at this, keeping its best epoch
+    # Not started at all when its predicted cost on this device is over this (None: always train; the baseline).
+    skip_over_s: float | None = None
     device: str = "auto"
     data_dir: str | None = None
     plot_generation: str = "best"  # "none": record nothing for plots; otherwise save plot data ("all": render too)

@@ -22,10 +22,11 @@ from nettune.plots import PlotDataRecorder, render_trial_plots
 from nettune.plots.tensorboard import TensorBoardHook
 from nettune.progress.events import Event, TrialStarted
 from nettune.training.cancel import CancelToken
+from nettune.training.cost import OverBudget, check_budget, estimate_cost
 from nettune.training.device import pick_device, seed_everything
 from nettune.training.distributed import DataParallelGroup, HelperTask
 from nettune.training.evaluate import evaluate
-from nettune.training.hooks import TrainerHook
+from nettune.training.hooks import EpochEnd, TrainerHook
 from nettune.training.progress_hook import ProgressReporter
 from nettune.training.trainer import TrainSettings, train
 from nettune.trials.fixed_length import run_fixed_length_trial
@@ -68,9 +69,13 @@ def run_trial(
         hooks: list[TrainerHook] = [monitor, ProgressReporter(job.number, emit)]
         hooks += [hook for hook in (recorder, board) if hook is not None]
         if job.storage_url and job.study_name and job.trial_id is not None and job.pruner != "none":
-            hooks.append(PruningHook(connect_trial(job.storage_url, job.study_name, job.trial_id, job.pruner)))
+            trial = connect_trial(job.storage_url, job.study_name, job.trial_id, job.pruner, cfg.epochs)
+            hooks.append(PruningHook(trial, functools.partial(_epoch_objective, job, monitor, outcome)))
         settings = TrainSettings(seed=job.seed, device=device, patience=job.patience, time_budget_s=job.time_budget_s,
                                  parallel=group.parallel if group is not None else None)
+        predicted_s = estimate_cost(model, cfg, data, device).total_s / max(1, len(job.devices))
+        outcome.metrics["predicted_s"] = round(predicted_s, 1)
+        check_budget(predicted_s, job.skip_over_s, cfg.epochs, device)
 
         result = train(model, cfg, data, settings, hooks, cancel)
         if group is not None:
@@ -79,7 +84,8 @@ def run_trial(
         test = evaluate(model, data.test, device)
         health = compute_health(monitor, val_accuracy=result.val.accuracy, train_accuracy=result.train_accuracy,
                                 param_count=outcome.param_count)
-        outcome.metrics = {**result.summary(), "test_accuracy": test.accuracy, "test_loss": test.loss}
+        outcome.metrics = {**outcome.metrics, **result.summary(), "test_accuracy": test.accuracy,
+                           "test_loss": test.loss}
         outcome.health = health.to_dict()
         outcome.history = result.history
         outcome.value = objective_value(job.mode, result.val.accuracy, health.overall, job.health_weight)
@@ -90,6 +96,9 @@ def run_trial(
     except optuna.TrialPruned as pruned:
         outcome.state, outcome.error = "pruned", str(pruned)
         outcome.history = _history_from(monitor)
+    except OverBudget as skipped:
+        outcome.state, outcome.error = "pruned", str(skipped)
+        outcome.metrics["skipped"] = True
     except TrialCancelled as cancelled:
         outcome.state, outcome.error = "cancelled", str(cancelled)
     except Exception as exc:
@@ -105,6 +114,15 @@ def run_trial(
     if job.plot_generation == "all" and outcome.state == "complete":
         render_trial_plots(Path(job.trial_dir))  # skips what it cannot draw; never raises
     return outcome
+
+
+def _epoch_objective(job: TrialJob, monitor: HealthMonitor, outcome: TrialOutcome, epoch: EpochEnd) -> float:
+    """The study's objective as of this epoch (health from what the monitor has recorded so far)."""
+    if job.mode == "simple":
+        return epoch.val_accuracy
+    health = compute_health(monitor, val_accuracy=epoch.val_accuracy, train_accuracy=epoch.train_accuracy,
+                            param_count=outcome.param_count)
+    return objective_value(job.mode, epoch.val_accuracy, health.overall, job.health_weight)
 
 
 def _history_from(monitor: HealthMonitor) -> list[dict[str, float]]:

@@ -44,6 +44,7 @@ _JOB_RULES: dict[str, tuple[str, float | None, float | None, bool]] = {
     "trial_dir": (_STR, None, None, False),
     "patience": (_INT, 1, 100, False),
     "time_budget_s": (_FLOAT, 1.0, 7 * 86400.0, True),
+    "skip_over_s": (_FLOAT, 1.0, 7 * 86400.0, True),
     "device": (_STR, None, None, False),
     "data_dir": (_STR, None, None, True),
     "plot_generation": (_STR, None, None, False),
@@ -65,7 +66,8 @@ _MUST_BE_NULL = {
 }
 # Upper bounds on the model, so a malformed job cannot ask a worker for an absurd amount of memory.
 _MODEL_BOUNDS = {"epochs": 500, "batch_size": 16384, "dense_units": 16384, "dense_layers": 16, "lstm_units": 8192,
-                 "lstm_layers": 16, "embedding_dim": 8192, "vocab_size": 2_000_000, "num_classes": 100_000}
+                 "lstm_layers": 16, "embedding_dim": 8192, "vocab_size": 2_000_000, "num_classes": 100_000,
+                 "sequence_length": 100_000}
 
 
 # A TrialJob field without a rule would be filled from its dataclass default on the worker: refuse to start.
@@ -169,7 +171,7 @@ def _decode_model(raw: Any) -> ModelConfig:
             raise JobInputError(f"job.model_config.{name} must be a list of at most 8 integers")
         for i, item in enumerate(items):
             _check_value(f"job.model_config.{name}[{i}]", item, _INT, 1, 4096, None)
-    for name in ("dropout", "learning_rate", "weight_decay"):
+    for name in ("dropout", "learning_rate", "weight_decay", "label_smoothing"):
         _check_value(f"job.model_config.{name}", raw[name], _FLOAT, 0.0, 10.0, None)
     try:
         return ModelConfig.from_dict(raw)
