@@ -4,6 +4,7 @@ objective scale, augmentation and label smoothing, and fresh proposals after a r
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import optuna
@@ -152,6 +153,8 @@ def test_trials_over_their_share_are_skipped_and_recorded_but_the_baseline_train
         assert row["error"].startswith("skipped before training: predicted") and row["predicted_s"] > 1.0
         assert row["duration_s"] < 10  # found out in seconds, not minutes
     assert "skipped before training" in (config.run_dir / "nettune.log").read_text()
+    study = optuna.load_study(study_name="budget", storage=config.storage_url())
+    assert {t.user_attrs["threads"] for t in study.trials} == {os.cpu_count()}  # recorded with every trial
 
 
 def test_pruned_trials_are_recorded_on_the_objectives_scale(study_config):

@@ -1,6 +1,7 @@
 """End-to-end studies on genuine MNIST subsets: results, resume, failures, stale trials, concurrency."""
 
 import json
+import logging
 
 import optuna
 import pytest
@@ -76,7 +77,7 @@ def test_resume_refuses_a_different_study(make_config):
         nettune.optimize(make_config(trials=2, max_epochs_per_trial=1, mode="simple"))
 
 
-def test_failing_trial_is_recorded_and_study_goes_on(make_config, monkeypatch):
+def test_failing_trial_is_recorded_and_study_goes_on(make_config, monkeypatch, caplog):
     import nettune.trials.run as run_module
 
     real_build, calls = run_module.build_model, []
@@ -88,11 +89,16 @@ def test_failing_trial_is_recorded_and_study_goes_on(make_config, monkeypatch):
         return real_build(cfg)
 
     monkeypatch.setattr(run_module, "build_model", build_or_fail)
-    result = nettune.optimize(make_config(trials=3, max_epochs_per_trial=1, warm_start=False))
+    with caplog.at_level(logging.INFO, logger="nettune"):
+        result = nettune.optimize(make_config(trials=3, max_epochs_per_trial=1, warm_start=False))
     rows = json.loads(result.results_path.read_text())["trials"]
     assert [r["state"] for r in rows] == ["complete", "fail", "complete"]
     assert rows[1]["error"] == "MemoryError: simulated out of memory"
     assert result.counts == {"complete": 2, "pruned": 0, "failed": 1, "interrupted": 0}
+    # The console (WARNING and up) gets one line per failed trial; the traceback goes to the run's log only.
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING and "simulated out of memory" in r.getMessage()]
+    assert loud and all("\n" not in r.getMessage() and r.exc_info is None for r in loud)
+    assert "Traceback" in (result.run_dir / "nettune.log").read_text()
 
 
 def test_trial_left_running_by_a_crash_is_rerun(make_config):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import time
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from nettune.config_legacy import LEGACY, translate
 from nettune.errors import ConfigError
 
 MODES = ("simple", "health")
@@ -27,6 +29,9 @@ ALIASES = {
     "max_epochs": "max_epochs_per_trial",
     "workers": "concurrent_workers",
     "runpod_endpoint_url": "runpod_endpoint",
+    "runpod_service_endpoint": "runpod_endpoint",
+    "runpod_service_fallback_local": "runpod_fallback_local",
+    "target_gpus_per_worker": "gpus_per_worker",
 }
 
 
@@ -94,6 +99,9 @@ class OptimizationConfig:
             value, meta = getattr(self, f.name), f.metadata
             if value is None:
                 continue
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ConfigError(f"{f.name}={value} is not a finite number; give a number such as "
+                                  f"{f.default if f.default is not None else meta.get('low')}")
             if meta.get("choices") and value not in meta["choices"]:
                 raise ConfigError(
                     f"{f.name}={value!r} is not valid; choose one of: {', '.join(meta['choices'])}"
@@ -105,6 +113,9 @@ class OptimizationConfig:
                 raise ConfigError(f"{f.name}={value} is out of range; it must be {bound} and <= {high}")
             if high is not None and value > high:
                 raise ConfigError(f"{f.name}={value} is out of range; it must be <= {high}")
+        if not str(self.output_dir).strip():
+            raise ConfigError("output_dir is empty; name a directory, or leave the option out for "
+                              "'optimization_results'")
         if self.run_name is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", self.run_name):
             raise ConfigError(
                 f"run_name={self.run_name!r} is not valid; use letters, digits, '_', '-' and '.' (max 100)"
@@ -134,7 +145,15 @@ class OptimizationConfig:
     @classmethod
     def from_strings(cls, pairs: dict[str, str]) -> OptimizationConfig:
         """Build from key=value strings (CLI, environment): unknown keys and bad values get one-line errors."""
-        return cls(**{canonical_key(k): parse_value(canonical_key(k), v) for k, v in pairs.items()})
+        typed: dict[str, Any] = {}
+        for raw_key, raw in pairs.items():
+            key = raw_key.strip().lstrip("-").replace("-", "_")
+            if key in LEGACY:
+                typed[key] = _parse(key, raw, LEGACY[key].kind.__name__)
+            else:
+                key = canonical_key(key)
+                typed[key] = parse_value(key, raw)
+        return cls(**translate(typed))
 
 
 def canonical_key(key: str) -> str:
@@ -142,16 +161,21 @@ def canonical_key(key: str) -> str:
     key = ALIASES.get(key, key)
     names = OptimizationConfig.option_names()
     if key not in names:
-        raise ConfigError(f"unknown option {key!r}" + _did_you_mean(key, names + list(ALIASES))
+        raise ConfigError(f"unknown option {key!r}" + _did_you_mean(key, names + list(ALIASES) + list(LEGACY))
                           + "; run 'nettune optimize --help' for all options")
     return key
 
 
 def parse_value(key: str, raw: str) -> Any:
     f = next(f for f in fields(OptimizationConfig) if f.name == key)
-    kind = str(f.type)
+    return _parse(key, raw, str(f.type))
+
+
+def _parse(key: str, raw: str, kind: str) -> Any:
     text = raw.strip()
-    if "None" in kind and text.lower() in ("none", "null", ""):
+    if not text:  # `run_name=` is more likely a shell variable that came out empty than a wish for the default
+        raise ConfigError(f"{key}= is empty; give a value, or leave the option out for its default")
+    if "None" in kind and text.lower() in ("none", "null"):
         return None
     try:
         if kind.startswith("bool"):

@@ -34,7 +34,8 @@ def make_settings(home: Path, data_dir: Path | None, **overrides: Any) -> ApiSet
 
 @contextmanager
 def running_client(settings: ApiSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
+    # A loopback Host, as a browser or script on this machine sends: a tokenless server answers no other.
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         yield client
 
 

@@ -13,7 +13,7 @@ from nettune.api.app import create_app
 from nettune.api.settings import ApiSettings
 from nettune.errors import ConfigError
 
-from .conftest import TOKEN, make_settings, running_client
+from .conftest import FAST_JOB, TOKEN, make_settings, running_client, wait_for
 
 GOOD = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -106,3 +106,17 @@ def test_cli_refuses_off_loopback_without_a_token_in_one_line(tmp_path, monkeypa
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert done.stderr.startswith("nettune: error: refusing to listen on 0.0.0.0 without a token")
+
+
+def test_html_plots_opened_with_the_token_load_plotly(tmp_path, mnist_data_dir):
+    with running_client(make_settings(tmp_path, mnist_data_dir, token=TOKEN)) as client:
+        job = client.post("/optimize", json={**FAST_JOB, "plot_generation": "best"}, headers=GOOD).json()
+        wait_for(client, job["job_id"], ("COMPLETED",), headers=GOOD)
+        plots = client.get(f"/jobs/{job['job_id']}/plots", headers=GOOD).json()["study"]
+        page_name = next(name for name in plots if name.endswith(".html"))
+        page = client.get(f"/jobs/{job['job_id']}/plots/{page_name}?token={TOKEN}")  # as a browser opens it
+        assert page.status_code == 200 and 'src="/vendor/plotly.min.js"' in page.text
+        assert 'src="plotly.min.js"' not in page.text
+        library = client.get("/vendor/plotly.min.js")  # what the page's <script src> then asks, without a token
+        assert library.status_code == 200 and len(library.content) > 1_000_000
+        assert "javascript" in library.headers["content-type"]

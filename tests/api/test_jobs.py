@@ -129,7 +129,18 @@ def test_run_name_in_use_is_a_conflict(client, finished):
     assert response.status_code == 409
     assert response.json()["detail"].startswith(f"run_name 'lifecycle' is used by job {finished['job_id']}")
     assert client.post(f"/jobs/{finished['job_id']}/cancel").status_code == 409
-    assert "only CANCELLED or INTERRUPTED" in client.post(f"/jobs/{finished['job_id']}/resume").json()["detail"]
+    assert "only FAILED, CANCELLED, INTERRUPTED" in client.post(f"/jobs/{finished['job_id']}/resume").json()["detail"]
+
+
+def test_a_failed_job_can_be_resumed_so_its_run_name_is_never_stuck(client):
+    body = {**FAST_JOB, "dataset": "cifar10", "run_name": "no-data"}  # not in the data dir, and no network
+    failed = wait_for(client, client.post("/optimize", json=body).json()["job_id"], ("FAILED",))
+    assert failed["error"]
+    again = client.post("/optimize", json=body)
+    assert again.status_code == 409 and "resume that job" in again.json()["detail"]
+    resumed = client.post(f"/jobs/{failed['job_id']}/resume")
+    assert resumed.status_code == 202 and resumed.json()["state"] in ("QUEUED", "RUNNING")
+    assert wait_for(client, failed["job_id"], ("FAILED",))["state"] == "FAILED"  # the cause is still there
 
 
 def test_queue_cancel_and_resume(client):

@@ -119,6 +119,28 @@ def test_bad_requests_get_clear_errors(http):
         assert response.status_code == code and text in response.json()["error"]
 
 
+def test_oversized_and_deeply_nested_bodies_are_refused_without_reading_them_whole(http, quiet_endpoint):
+    nested = b'{"input": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    answer = http.post("/run", content=nested)
+    assert answer.status_code == 400 and "nested deeper than" in answer.json()["error"]
+    # A declared size over the limit is refused before a byte of the body is read.
+    declared = http.post("/run", content=b"{}", headers={"content-length": str(400 * 1024 * 1024)})
+    assert declared.status_code == 413
+    # No Content-Length (chunked): refused once the stream passes the limit, long before it ends.
+    sent = 0
+
+    def chunks():
+        nonlocal sent
+        block = b" " * (1024 * 1024)
+        for _ in range(400):
+            sent += len(block)
+            yield block
+
+    chunked = http.post("/run", content=chunks())
+    assert chunked.status_code == 413 and "over the" in chunked.json()["error"]
+    assert http.get("/health").status_code == 200  # and the endpoint is fine
+
+
 def test_api_key_is_required_when_configured():
     server = EndpointServer(port=0, concurrency=1, api_key="s3cret")
     url = server.start(wait_ready_s=None)  # authorization is checked before any worker is involved

@@ -3,10 +3,7 @@ trials only to endpoints its operator allowed. A real listener on 127.0.0.1 reco
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -17,41 +14,28 @@ from nettune.executors.factory import make_executor
 from nettune.executors.remote import RemoteError
 from nettune.executors.remote.access import api_key_for, check_transport
 from tests.api.conftest import FAST_JOB, make_settings, running_client, wait_for
+from tests.remote.loopback_http import LoopbackServer, QuietHandler
 
 RUNPOD_SECRET = "rp-server-secret-0123"
 WORKER_KEY = "worker-key-4567"
 REPLY_SECRET = "REPLY-BODY-SECRET"
 
 
-class Listener:
-    """An HTTP server on loopback that answers 401 with a body nobody should get to read, and records requests."""
+class Listener(LoopbackServer):
+    """Answers 401 with a body nobody should get to read, and records every request."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, str | None]] = []
         listener = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 listener.requests.append((self.path, self.headers.get("authorization")))
-                body = json.dumps({"error": REPLY_SECRET}).encode()
-                self.send_response(401)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.answer(401, {"error": REPLY_SECRET})
 
             do_POST = do_GET
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture

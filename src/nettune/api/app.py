@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from nettune import __version__
 from nettune.api.deps import Services
 from nettune.api.errors import ApiError
+from nettune.api.loopback_guard import LoopbackGuard
 from nettune.api.models import OptimizeRequest
 from nettune.api.routes import dashboard, files, jobs, meta, trials, ws
 from nettune.api.security import BodyLimit, require_token, require_token_or_query
@@ -66,6 +67,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(dashboard.router)  # last: its catch-all must not shadow an API route
     _add_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    if not settings.auth_required:
+        app.add_middleware(LoopbackGuard, allowed_origins=settings.cors_origins)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"],
                            allow_headers=["*"])

@@ -13,10 +13,12 @@ from typing import Any, Literal, get_type_hints
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, create_model, model_validator
 
 from nettune.config import ALIASES, OptimizationConfig
+from nettune.config_legacy import LEGACY, translate
 
 JobState = Literal["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "INTERRUPTED"]
 FINAL_STATES: tuple[str, ...] = ("COMPLETED", "FAILED", "CANCELLED", "INTERRUPTED")
-RESUMABLE_STATES: tuple[str, ...] = ("CANCELLED", "INTERRUPTED")
+# A FAILED job resumes too: otherwise its run_name could never be used again (a new job with it is refused).
+RESUMABLE_STATES: tuple[str, ...] = ("FAILED", "CANCELLED", "INTERRUPTED")
 TrialState = Literal["WAITING", "RUNNING", "COMPLETE", "PRUNED", "FAIL", "INTERRUPTED"]
 
 # Paths and storage on the server are the server's business: a remote client must not pick them.
@@ -39,6 +41,10 @@ class _RequestBase(BaseModel):
             for key, owner in SERVER_DECIDED.items():
                 if key in data:
                     raise ValueError(f"{key} cannot be set through the API; it is decided by {owner}")
+            for key, legacy in LEGACY.items():  # the original system's names, converted as the CLI does
+                if key in data and not isinstance(data[key], legacy.kind | (int if legacy.kind is float else bool)):
+                    raise ValueError(f"{key} must be a {legacy.kind.__name__}: {legacy.meaning}")
+            data = translate(data)
         return data
 
 

@@ -73,6 +73,14 @@ class ApiSettings:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.max_queued_jobs < 0:
             raise ConfigError(f"max_queued_jobs must be >= 0, got {self.max_queued_jobs}")
+        try:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.output_dir / ".nettune-write-test"
+            probe.touch()
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigError(f"cannot write runs into --output-dir {self.output_dir} ({exc.strerror or exc}); "
+                              "choose a writable directory") from None
         for endpoint in self.allowed_endpoints:
             check_transport(resolve_endpoint(endpoint))
         if not 0 < self.port < 65536:

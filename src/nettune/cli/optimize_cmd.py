@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 from rich.console import Console
 
 from nettune.cli.args import parse_options
@@ -15,8 +18,14 @@ def run_optimize(tokens: list[str]) -> int:
     console = Console(stderr=True, soft_wrap=True)
     console.print(f"nettune: run [bold]{config.resolved_run_name()}[/] — {config.trials} trials of "
                   f"{config.dataset} (mode {config.mode}), results in {config.run_dir}")
-    with ProgressDisplay(console) as display:
-        result = optimize(config, listener=display.on_event)
+    # SIGTERM (docker stop, systemd, Kubernetes) stops the study the way Ctrl-C does: trials stop within a batch,
+    # completed ones are kept, results are written, and the same command resumes.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with ProgressDisplay(console) as display:
+            result = optimize(config, listener=display.on_event)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     out = Console(soft_wrap=True)
     c = result.counts
     out.print(f"\n[bold]Run {result.run_name}[/]: {c['complete']} complete, {c['pruned']} pruned, "
@@ -35,3 +44,7 @@ def run_optimize(tokens: list[str]) -> int:
         out.print("[yellow]The study was interrupted; run the same command again to resume it.[/]")
         return 130
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")

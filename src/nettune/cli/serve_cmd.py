@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import socket
 from pathlib import Path
 
 from nettune.api.settings import TOKEN_ENV, ApiSettings
@@ -61,6 +63,7 @@ def run_serve(args: list[str]) -> int:
 
     from nettune.api.app import create_app
 
+    sock = _bind(settings.host, settings.port)  # before "serving": a port in use is one line, not uvicorn's error
     app = create_app(settings)
     # The server's own lines (jobs created, started, ended) join the jobs' lines in logs/nettune.log.
     log_dir = settings.workdir / "logs"
@@ -71,5 +74,20 @@ def run_serve(args: list[str]) -> int:
     auth = "token required" if settings.auth_required else "no token (loopback only)"
     print(f"nettune: serving http://{settings.host}:{settings.port}/ (dashboard at /, API docs at /docs, {auth}); "
           f"runs in {settings.output_dir}", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
+    server.run(sockets=[sock])
     return 0
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        reason = "is in use by another program" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+        raise ConfigError(f"port {port} on {host} {reason}; choose another with --port") from None
+    sock.set_inheritable(True)
+    return sock

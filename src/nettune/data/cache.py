@@ -8,7 +8,9 @@ per-process memo below costs address space, not RAM.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -22,7 +24,8 @@ import platformdirs
 
 from nettune.data.decoded import Decoded, ImageArrays, TextCorpus
 
-CACHE_VERSION = 1  # bump when a reader's output changes, so stale caches are rebuilt
+log = logging.getLogger("nettune.data")
+CACHE_VERSION = 2  # bump when a reader's output changes, so stale caches are rebuilt (2: content hashes)
 DECODED_DIR = ".decoded"
 _MEMO_SIZE = 4
 
@@ -77,6 +80,12 @@ def load_decoded(dataset_dir: Path, found: Found | None) -> tuple[Decoded, str] 
             _memo.move_to_end(key)
             return _memo[key]
     try:
+        damaged = [name for name in meta["arrays"]
+                   if _file_sha256(cache_dir / f"{name}.npy") != meta.get("sha256", {}).get(name)]
+        if damaged:  # a flipped byte or a zeroed file would otherwise train to chance without a word
+            log.warning("the decoded cache in %s does not match the hashes recorded when it was written (%s); "
+                        "decoding the raw files again", cache_dir, ", ".join(damaged))
+            return None
         arrays = {name: np.load(cache_dir / f"{name}.npy", mmap_mode="r") for name in meta["arrays"]}
         words_path = cache_dir / "words.txt"
         words = words_path.read_text(encoding="utf-8") if words_path.exists() else None
@@ -105,7 +114,8 @@ def save_decoded(dataset_dir: Path, found: Found, decoded: Decoded) -> None:
             (tmp / "words.txt").write_text(decoded.words_text() or "", encoding="utf-8")
         meta = {"version": CACHE_VERSION, "format": found.format,
                 "kind": "image" if isinstance(decoded, ImageArrays) else "text",
-                "arrays": sorted(arrays), "signature": found.signature(dataset_dir)}
+                "arrays": sorted(arrays), "signature": found.signature(dataset_dir),
+                "sha256": {name: _file_sha256(tmp / f"{name}.npy") for name in arrays}}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
         final = dataset_dir / DECODED_DIR
         shutil.rmtree(final, ignore_errors=True)
@@ -114,6 +124,14 @@ def save_decoded(dataset_dir: Path, found: Found, decoded: Decoded) -> None:
             tmp.rename(final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def has_decoded(dataset_dir: Path) -> bool:

@@ -4,7 +4,11 @@
     POST /runsync?wait=ms                                 -> the job's status once it ends (or after `wait`)
     GET|POST /status/{id}                                 -> {"id", "status", "delayTime", "executionTime",
                                                               "workerId", "output" | "error"}
+    GET /stream/{id}                                      -> {"id", "status", "stream": [{"output": ...}]}: the
+                                                             progress reports (then the result) not read before
     POST /cancel/{id}    POST /retry/{id}    POST /purge-queue    GET /health
+
+Every route is also served under /{endpoint_id}/... and /v2/{endpoint_id}/..., the paths RunPod's SDK builds.
 
 While a job is IN_PROGRESS its "output" is the latest progress the handler reported, as on RunPod.
 With an API key configured every request needs `authorization: KEY` or `authorization: Bearer KEY`.
@@ -17,7 +21,7 @@ import json
 from typing import Any
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from nettune.endpoint.jobs import (
@@ -25,12 +29,14 @@ from nettune.endpoint.jobs import (
     DEFAULT_TTL_S,
     IN_QUEUE,
     RESULT_RETENTION_S,
+    TERMINAL,
     JobRecord,
     JobStore,
 )
 from nettune.endpoint.pool import WorkerPool
 
 MAX_BODY = {"run": 10 * 1024 * 1024, "runsync": 20 * 1024 * 1024}  # RunPod's payload limits
+MAX_DEPTH = 32  # nesting of a request body; a job input is about 4 deep
 RUNSYNC_WAIT_MS = (1000, 90_000, 300_000)  # min, default, max of ?wait=
 
 
@@ -57,28 +63,30 @@ def create_app(store: JobStore, pool: WorkerPool, api_key: str | None = None) ->
     async def bad_request(request: Request, exc: BadRequest) -> JSONResponse:
         return _error(exc.status, str(exc))
 
-    @app.post("/run")
+    router = APIRouter()
+
+    @router.post("/run")
     async def run(request: Request) -> Any:
         record = await _submit(request, store, "run")
         return {"id": record.id, "status": record.status}
 
-    @app.post("/runsync")
+    @router.post("/runsync")
     async def runsync(request: Request, wait: int = RUNSYNC_WAIT_MS[1]) -> Any:
         record = await _submit(request, store, "runsync")
         wait_s = min(max(wait, RUNSYNC_WAIT_MS[0]), RUNSYNC_WAIT_MS[2]) / 1000
         done = await anyio.to_thread.run_sync(store.wait_terminal, record.id, wait_s)
         return (done or record).to_status()
 
-    @app.api_route("/status/{job_id}", methods=["GET", "POST"])
+    @router.api_route("/status/{job_id}", methods=["GET", "POST"])
     async def status(job_id: str) -> Any:
         return _known(store, job_id).to_status()
 
-    @app.post("/cancel/{job_id}")
+    @router.post("/cancel/{job_id}")
     async def cancel(job_id: str) -> Any:
         record = store.cancel(job_id) or _known(store, job_id)  # the pool's dispatcher stops a running job
         return {"id": record.id, "status": record.status}
 
-    @app.post("/retry/{job_id}")
+    @router.post("/retry/{job_id}")
     async def retry(job_id: str) -> Any:
         current = _known(store, job_id)
         record = store.retry(job_id)
@@ -86,14 +94,29 @@ def create_app(store: JobStore, pool: WorkerPool, api_key: str | None = None) ->
             raise BadRequest(400, f"job {job_id} is {current.status}; only FAILED or TIMED_OUT jobs can be retried")
         return {"id": record.id, "status": IN_QUEUE}
 
-    @app.post("/purge-queue")
+    @router.post("/purge-queue")
     async def purge_queue() -> Any:
         return {"removed": store.purge_queue(), "status": "completed"}
 
-    @app.get("/health")
+    @router.get("/health")
     async def health() -> Any:
         return {"jobs": store.job_counts(), "workers": pool.worker_counts()}
 
+    @router.get("/stream/{job_id}")
+    async def stream(job_id: str) -> Any:
+        drained = store.drain_stream(job_id)
+        if drained is None:
+            _known(store, job_id)  # raises the 404
+        record, items = drained  # type: ignore[misc]
+        body: dict[str, Any] = {"id": record.id, "status": record.status, "stream": [{"output": o} for o in items]}
+        if record.status in TERMINAL:
+            body |= {k: v for k, v in record.to_status().items() if k in ("output", "error")}
+        return body
+
+    # RunPod's SDK builds {endpoint_url_base}/{endpoint_id}/{operation}: serve every route bare, under any
+    # endpoint id, and under /v2/{endpoint_id} (RunPod's own layout), so both base URLs work.
+    for prefix in ("", "/{endpoint_id}", "/v2/{endpoint_id}"):
+        app.include_router(router, prefix=prefix)
     return app
 
 
@@ -112,15 +135,44 @@ def _known(store: JobStore, job_id: str) -> JobRecord:
     return record
 
 
+def _too_deep(value: object) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+async def _read_limited(request: Request, limit: int, operation: str) -> bytes:
+    """Refused by Content-Length before reading, and while streaming when there is none (or it lies): a huge body
+    never sits in memory whole."""
+    declared = request.headers.get("content-length", "")
+    too_big = f"request body is over the {limit}-byte limit of /{operation}"
+    if declared.isdigit() and int(declared) > limit:
+        raise BadRequest(413, too_big)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BadRequest(413, too_big)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _submit(request: Request, store: JobStore, operation: str) -> JobRecord:
-    raw = await request.body()
-    if len(raw) > MAX_BODY[operation]:
-        raise BadRequest(413, f"request body is {len(raw)} bytes, over the {MAX_BODY[operation]}-byte limit of "
-                              f"/{operation}")
+    raw = await _read_limited(request, MAX_BODY[operation], operation)
     try:
         body = json.loads(raw)
     except ValueError as exc:
         raise BadRequest(400, f"request body is not JSON: {exc}") from exc
+    except RecursionError:
+        body = None
+    if body is None or _too_deep(body):  # deeply nested arrays or objects: no real job looks like that, and
+        # everything downstream (validation, the job store, the worker) would recurse over it
+        raise BadRequest(400, f"request body is nested deeper than {MAX_DEPTH} levels; a job input is not")
     if not isinstance(body, dict) or "input" not in body:
         raise BadRequest(400, 'request body must be a JSON object with an "input" key')
     unknown = sorted(set(body) - {"input", "policy"})

@@ -18,6 +18,7 @@ IN_QUEUE, IN_PROGRESS, COMPLETED, FAILED, CANCELLED, TIMED_OUT = (
 TERMINAL = frozenset({COMPLETED, FAILED, CANCELLED, TIMED_OUT})
 DEFAULT_EXECUTION_TIMEOUT_S = 600.0  # RunPod's default: 10 minutes unless the request's policy says otherwise
 DEFAULT_TTL_S = 86400.0  # how long a job may wait in the queue (RunPod: 24 hours)
+STREAM_BUFFER = 1000  # unread /stream outputs kept per job (progress arrives a few times per epoch)
 RESULT_RETENTION_S = {"run": 1800.0, "runsync": 60.0}  # results of /run stay 30 minutes, of /runsync 1 minute
 
 
@@ -35,6 +36,8 @@ class JobRecord:
     output: Any = None
     error: str | None = None
     worker_id: str | None = None
+    # Outputs not yet read through /stream: each progress report, then the result (RunPod's streaming contract).
+    stream: deque[Any] = field(default_factory=lambda: deque(maxlen=STREAM_BUFFER))
 
     def to_status(self) -> dict[str, Any]:
         now = time.time()
@@ -73,6 +76,16 @@ class JobStore:
             self.changed.notify_all()
             return record
 
+    def drain_stream(self, job_id: str) -> tuple[JobRecord, list[Any]] | None:
+        """The job and the outputs it produced since the last call (each is read once)."""
+        with self.lock:
+            record = self.get(job_id)
+            if record is None:
+                return None
+            items = list(record.stream)
+            record.stream.clear()
+            return record, items
+
     def get(self, job_id: str) -> JobRecord | None:
         with self.lock:
             self._expire()
@@ -100,6 +113,7 @@ class JobStore:
             record = self._jobs.get(job_id)
             if record is not None and record.status == IN_PROGRESS:
                 record.output = output
+                record.stream.append(output)
                 self.changed.notify_all()
 
     def finish(self, job_id: str, status: str, output: Any = None, error: str | None = None) -> bool:
@@ -113,6 +127,8 @@ class JobStore:
 
     def _finish(self, record: JobRecord, status: str, output: Any = None, error: str | None = None) -> None:
         record.status, record.finished, record.output, record.error = status, time.time(), output, error
+        if status == COMPLETED and output is not None:
+            record.stream.append(output)
         if status == COMPLETED:
             self.counts["completed"] += 1
         elif status in (FAILED, TIMED_OUT):

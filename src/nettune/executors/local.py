@@ -8,10 +8,12 @@ import queue
 import signal
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import torch
 
+from nettune.executors.placement import Placement
 from nettune.parent_watch import exit_with_parent
 from nettune.progress.events import Event, Notice, TrialFinished
 from nettune.training.cancel import CancelToken
@@ -19,14 +21,16 @@ from nettune.trials.job import TrialJob, TrialOutcome
 from nettune.trials.run import run_trial
 
 
-def worker_loop(name: str, jobs: Any, events: Any, cancel_event: Any, threads: int | None,
+def worker_loop(name: str, jobs: Any, events: Any, cancel_event: Any, threads: int,
                 parent_pid: int | None = None) -> None:
-    """Take jobs until a None arrives; every job produces exactly one TrialFinished."""
-    if threads is not None:  # in a worker process: own a fixed share of the cores, leave Ctrl-C to the parent
+    """Take jobs until a None arrives; every job produces exactly one TrialFinished. `parent_pid` is given in a
+    worker process (which leaves Ctrl-C to its parent and exits with it), None in a worker thread."""
+    # Always set, never inherited: thread counts change float reduction order, and the CLI, the Python API and an
+    # API job must train the same trial the same way.
+    torch.set_num_threads(threads)
+    if parent_pid is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        torch.set_num_threads(threads)
-    if parent_pid is not None:  # nobody could receive this worker's results after its parent died
-        exit_with_parent(parent_pid)
+        exit_with_parent(parent_pid)  # nobody could receive this worker's results after its parent died
     cancel = CancelToken(cancel_event)
     while (job := jobs.get()) is not None:
         outcome = run_trial(job, events.put, cancel, worker=name)
@@ -42,10 +46,15 @@ class _Slot:
 
 
 class LocalExecutor:
-    def __init__(self, workers: int = 1, threads_per_worker: int | None = None) -> None:
+    def __init__(self, workers: int = 1, threads_per_worker: int | None = None,
+                 placements: list[Placement] | None = None) -> None:
+        """`placements`: where each worker's trials train (a device, or a DDP group); None keeps each job's own."""
         if workers < 1:
             raise ValueError("workers must be >= 1")
+        if placements is not None and len(placements) != workers:
+            raise ValueError("one placement per worker")
         self._workers = workers
+        self._placements = placements
         self._use_processes = workers > 1
         cores = os.cpu_count() or 1
         self._threads = threads_per_worker or max(1, cores // workers)
@@ -75,15 +84,20 @@ class LocalExecutor:
         else:
             jobs = queue.Queue()
             runner = threading.Thread(
-                target=worker_loop, args=(name, jobs, self._events, self._cancel, None), name=name, daemon=True
+                target=worker_loop, args=(name, jobs, self._events, self._cancel, self._threads), name=name,
+                daemon=True
             )
         runner.start()
         return _Slot(name, runner, jobs)
 
     def submit(self, job: TrialJob) -> None:
-        slot = next((s for s in self._slots if s.job is None), None)
-        if slot is None:
+        index = next((i for i, s in enumerate(self._slots) if s.job is None), None)
+        if index is None:
             raise RuntimeError("no free worker: submit only while fewer than capacity trials are in flight")
+        slot = self._slots[index]
+        if self._placements is not None:
+            place = self._placements[index]
+            job = replace(job, device=place.device, devices=place.devices)
         slot.job = job
         slot.jobs.put(job)
 

@@ -92,7 +92,8 @@ def suggest_model_config(trial: optuna.Trial, info: DatasetInfo, options: SpaceO
         **common,
         **family,
         activation=act,
-        dropout=trial.suggest_float("dropout", 0.0, 0.4, step=0.05),
+        # Stepped values are rounded: 0.30000000000000004 would be exact but longer on the wire and in every file.
+        dropout=round(trial.suggest_float("dropout", 0.0, 0.4, step=0.05), 2),
         dense_layers=trial.suggest_int("dense_layers", 0, 1),
         dense_units=trial.suggest_categorical("dense_units", DENSE_CHOICES),
         optimizer=trial.suggest_categorical("optimizer", SEARCHED_OPTIMIZERS),
@@ -100,7 +101,7 @@ def suggest_model_config(trial: optuna.Trial, info: DatasetInfo, options: SpaceO
         weight_decay=trial.suggest_float("weight_decay", 1e-6, 1e-3, log=True),
         lr_schedule="cosine",
         batch_size=batch,
-        label_smoothing=trial.suggest_float("label_smoothing", 0.0, 0.15, step=0.05),
+        label_smoothing=round(trial.suggest_float("label_smoothing", 0.0, 0.15, step=0.05), 2),
         epochs=fidelity_epochs(info, options.max_epochs),
     )
 

@@ -13,7 +13,6 @@ $NETTUNE_MAX_RETRY or the defaults below.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import threading
@@ -28,6 +27,8 @@ from optuna.trial import TrialState
 from sqlalchemy import event
 
 from nettune.errors import ConfigError
+from nettune.storage_url import with_driver
+from nettune.study.optuna_compat import set_study_system_attr, study_system_attrs, unwrapped_storage
 
 log = logging.getLogger("nettune.study")
 
@@ -62,11 +63,11 @@ class HeartbeatSettings:
     @classmethod
     def of(cls, study: optuna.Study) -> HeartbeatSettings:
         """The study's own settings (those from the environment for a study created before they were stored)."""
-        stored = study._storage.get_study_system_attrs(study._study_id).get(SETTINGS_ATTR)
+        stored = study_system_attrs(study).get(SETTINGS_ATTR)
         return cls(**stored) if stored else cls.from_env()
 
     def store(self, study: optuna.Study) -> None:
-        study._storage.set_study_system_attr(study._study_id, SETTINGS_ATTR, asdict(self))
+        set_study_system_attr(study, SETTINGS_ATTR, asdict(self))
 
 
 class HeartbeatStorage(RDBStorage):
@@ -159,15 +160,7 @@ def _fast_sqlite(storage: RDBStorage) -> None:
     storage.engine.dispose()  # connections opened before the listener get the pragmas on reconnect
 
 
-def with_driver(url: str) -> str:
-    """`postgresql://` means psycopg 3 to SQLAlchemy 2.1; nettune ships psycopg2, so name it when psycopg is absent."""
-    scheme, sep, rest = url.partition("://")
-    if sep and scheme in ("postgresql", "postgres") and importlib.util.find_spec("psycopg") is None:
-        return f"postgresql+psycopg2://{rest}"
-    return url
-
-
 def heartbeat_backend(study: optuna.Study) -> HeartbeatStorage | None:
     """The study's HeartbeatStorage, under Optuna's caching wrapper, if it has one."""
-    backend = getattr(study._storage, "_backend", study._storage)
+    backend = unwrapped_storage(study)
     return backend if isinstance(backend, HeartbeatStorage) else None

@@ -12,42 +12,29 @@ from __future__ import annotations
 import dataclasses
 import logging
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import optuna
-import torch
 
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError, NettuneError
 from nettune.executors.local import LocalExecutor
+from nettune.executors.placement import Placement, plan_slots
 from nettune.logs import attach_run_logging, detach
-from nettune.progress.events import Event, Notice, TrialFinished
 from nettune.progress.state import StudyProgress
 from nettune.space.search_space import SpaceOptions
 from nettune.study.heartbeat import HeartbeatSettings, HeartbeatStorage, open_storage
-from nettune.study.recovery import requeue
-from nettune.study.runner import _make_job, _outcome_state, _tell
+from nettune.study.loop import Limits, Listener, SharedClaims, run_loop
+from nettune.study.record import seed_progress
 from nettune.study.shared import SharedStudy, participant_name
-from nettune.study.storage import counts_toward_budget, make_sampler
+from nettune.study.storage import make_sampler
+from nettune.study.trial_jobs import make_job
 from nettune.training.cancel import CancelToken
-from nettune.training.distributed import data_parallel_devices
-from nettune.trials.job import TrialOutcome
 from nettune.trials.pruning import make_pruner
 from nettune.trials.run import cached_dataset
 
 log = logging.getLogger("nettune.study")
-
-Listener = Callable[[Event, StudyProgress], None]
-
-
-@dataclass(frozen=True)
-class Slot:
-    """Where one of this worker's concurrent trials trains."""
-
-    device: str
-    devices: tuple[str, ...] = ()  # DistributedDataParallel over these; () = `device` alone
 
 
 @dataclass
@@ -67,24 +54,6 @@ class PullReport:
     config: OptimizationConfig
     ran: dict[int, str] = field(default_factory=dict)  # trial number -> outcome state
     study_done: bool = False
-
-
-def plan_slots(device: str, gpus: list[int] | None, per_trial: int) -> list[Slot]:
-    """One slot per trial this worker runs at once: all of --gpus in groups of `per_trial`, else one slot."""
-    if not gpus:
-        return [Slot(device, data_parallel_devices(device, per_trial))]
-    visible = torch.cuda.device_count()
-    missing = [g for g in gpus if not 0 <= g < visible]
-    if missing:
-        raise ConfigError(f"--gpus {','.join(map(str, gpus))}: device(s) {missing} do not exist here "
-                          f"(torch sees {visible} CUDA device(s)); list indices from 0 to {visible - 1}"
-                          if visible else f"--gpus {','.join(map(str, gpus))}: this machine has no CUDA device; "
-                          "leave --gpus out to train on the CPU")
-    if len(gpus) % per_trial:
-        raise ConfigError(f"--gpus lists {len(gpus)} device(s), which do not split into groups of "
-                          f"--gpus-per-trial {per_trial}")
-    groups = [gpus[i : i + per_trial] for i in range(0, len(gpus), per_trial)]
-    return [Slot(f"cuda:{g[0]}", tuple(f"cuda:{i}" for i in g) if per_trial > 1 else ()) for g in groups]
 
 
 def join_study(options: PullOptions) -> tuple[optuna.Study, OptimizationConfig, str]:
@@ -147,64 +116,24 @@ def pull(options: PullOptions, listener: Listener | None = None, cancel: CancelT
         detach(handlers)
 
 
-def _run(study: optuna.Study, config: OptimizationConfig, shared: SharedStudy, slots: list[Slot],
+def _run(study: optuna.Study, config: OptimizationConfig, shared: SharedStudy, slots: list[Placement],
          n_trials: int | None, listener: Listener, cancel: CancelToken, report: PullReport) -> PullReport:
     info = cached_dataset(config.dataset, config.data_fraction, config.seed, config.data_dir).info
     space = SpaceOptions(max_epochs=config.max_epochs_per_trial, activation=config.activation)
     progress = StudyProgress(total_trials=config.trials, concurrency=len(slots), mode=config.mode)
-    for t in study.get_trials(deepcopy=False):
-        if counts_toward_budget(t):
-            progress.record_previous(_outcome_state(t.state), t.value, t.user_attrs.get("val_accuracy"), t.number)
-    executor = LocalExecutor(len(slots))
-    in_flight: dict[int, tuple[optuna.Trial, int]] = {}  # trial number -> (trial, slot index)
-    taken = 0
+    seed_progress(progress, study.get_trials(deepcopy=False))
+    # The study's timeout holds for every participant, counted from when the study began.
+    began = study.user_attrs.get("started_at")
+    deadline = float(began) + config.timeout if config.timeout and began else None
+    executor = LocalExecutor(len(slots), placements=slots)
     try:
-        while True:
-            busy = {slot for _, slot in in_flight.values()}
-            free = [i for i in range(len(slots)) if i not in busy]
-            while free and not cancel.cancelled and (n_trials is None or taken < n_trials):
-                trial = shared.claim()
-                if trial is None:  # every remaining slot of the budget is running somewhere
-                    break
-                taken += 1
-                job = _make_job(config, study, trial, info, space, None)
-                if job is None:  # a sampled combination that cannot be built, already recorded as failed
-                    continue
-                slot = free.pop(0)
-                executor.submit(replace(job, device=slots[slot].device, devices=slots[slot].devices))
-                in_flight[trial.number] = (trial, slot)
-            if not in_flight and (cancel.cancelled or (n_trials is not None and taken >= n_trials) or shared.done()):
-                break
-            if cancel.cancelled:
-                executor.cancel()
-            for event in executor.events(timeout=0.25) + shared.poll():
-                progress.apply(event)
-                listener(event, progress)
-                if isinstance(event, TrialFinished) and event.trial in in_flight:
-                    trial, _ = in_flight.pop(event.trial)
-                    outcome = TrialOutcome.from_dict(event.outcome)
-                    outcome.worker = f"{report.worker}:{outcome.worker}"  # which host ran it, for everyone else
-                    _record(study, trial, outcome)
-                    report.ran[trial.number] = outcome.state
-                elif isinstance(event, Notice):
-                    log.warning(event.message)
+        loop = run_loop(SharedClaims(shared, label=report.worker, hand_back=True), executor,
+                        lambda trial: make_job(config, study, trial, info, space, deadline), progress, listener,
+                        cancel, Limits(take=n_trials, deadline=deadline))
     finally:
         executor.close()
+    report.ran = loop.ran
     report.study_done = shared.done()
     return report
 
-
-def _record(study: optuna.Study, trial: optuna.Trial, outcome: TrialOutcome) -> None:
-    try:
-        _tell(study, trial, outcome)
-    except optuna.exceptions.UpdateFinishedTrialError:
-        # Its heartbeats did not reach the database for a whole grace period (a network partition, a stalled
-        # host), so another participant declared it dead and queued it again; that retry owns it now.
-        log.warning("trial %d was declared dead by another participant while it ran here; its result (%s) is "
-                    "discarded and the queued retry runs it again", trial.number, outcome.state)
-        return
-    if outcome.state == "cancelled":  # this worker is stopping: hand the trial back with the same parameters
-        frozen = study._storage.get_trial(trial._trial_id)
-        requeue(study, frozen, [*frozen.system_attrs.get("retry_history", []), frozen.number])
-        log.warning("trial %d stopped with this worker; queued again with the same parameters", trial.number)
 

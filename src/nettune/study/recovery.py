@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 
 import optuna
-from optuna.storages._heartbeat import is_heartbeat_enabled
 from optuna.trial import FrozenTrial, TrialState
+
+from nettune.study.optuna_compat import heartbeat_enabled, stale_trial_ids, storage_of, trial_id
 
 log = logging.getLogger("nettune.study")
 
@@ -26,27 +27,27 @@ def recover_trials(study: optuna.Study, *, every_running: bool, max_retry: int) 
     every_running: every RUNNING trial is dead (the run's own SQLite file, which only this process writes);
     otherwise only those whose heartbeat is older than the grace period (shared storage).
     """
-    storage = study._storage
+    storage = storage_of(study)
     if every_running:
-        ids = [t._trial_id for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))]
-    elif is_heartbeat_enabled(storage):
-        ids = storage._get_stale_trial_ids(study._study_id)  # type: ignore[attr-defined]
+        ids = [trial_id(t) for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))]
+    elif heartbeat_enabled(study):
+        ids = stale_trial_ids(study)
     else:
         ids = []
     recovered = []
-    for trial_id in ids:
-        trial = storage.get_trial(trial_id)
+    for stale_id in ids:
+        trial = storage.get_trial(stale_id)
         history = [*trial.system_attrs.get("retry_history", []), trial.number]
         retry = len(history) <= max_retry
         try:
             # Marked while still RUNNING (a finished trial is read-only); if two hosts race here, only one
             # of them succeeds in failing it below, and only that one queues the retry.
             if retry:
-                storage.set_trial_user_attr(trial_id, "interrupted", True)
+                storage.set_trial_user_attr(stale_id, "interrupted", True)
             else:
-                storage.set_trial_user_attr(trial_id, "error", f"its process died {len(history)} times "
+                storage.set_trial_user_attr(stale_id, "error", f"its process died {len(history)} times "
                                             f"(trials {history}); not retried again")
-            storage.set_trial_state_values(trial_id, TrialState.FAIL)
+            storage.set_trial_state_values(stale_id, TrialState.FAIL)
         except optuna.exceptions.UpdateFinishedTrialError:
             continue  # it finished meanwhile, or another process recovered it first
         if retry:

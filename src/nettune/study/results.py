@@ -19,6 +19,7 @@ from nettune.config import OptimizationConfig
 from nettune.data.types import PreparedData
 from nettune.export import export_onnx
 from nettune.plots import render_study_plots, render_trial_plots
+from nettune.storage_url import masked
 
 log = logging.getLogger("nettune.study")
 
@@ -63,7 +64,7 @@ def finalize(config: OptimizationConfig, study: optuna.Study, data: PreparedData
         "objective": "validation accuracy" if config.mode == "simple"
         else f"(1 - {config.health_weight}) * validation accuracy + {config.health_weight} * health",
         "health_weight": config.health_weight,
-        "config": config.to_dict(),
+        "config": {**config.to_dict(), "storage": masked(config.storage)},
         "data": {"classes": list(data.info.class_names), "input_shape": list(data.info.input_shape),
                  "train": len(data.train), "validation": len(data.val), "test": len(data.test), **data.notes},
         "best": _best_block(best),

@@ -24,6 +24,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from nettune.progress.events import Event, TrialFinished, TrialStarted
 from nettune.study.heartbeat import HeartbeatStorage, heartbeat_backend
+from nettune.study.optuna_compat import study_id, trial_id
 from nettune.study.storage import counts_toward_budget, fail_stale_trials
 
 log = logging.getLogger("nettune.study")
@@ -67,7 +68,7 @@ class SharedStudy:
     def claim(self) -> optuna.Trial | None:
         """A trial for this participant to run (a queued retry first), or None when the budget is taken."""
         self.recover()
-        with _budget_lock(self.backend, self.study._study_id):
+        with _budget_lock(self.backend, study_id(self.study)):
             if self.open_slots() <= 0:
                 return None
             waiting = self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
@@ -77,7 +78,7 @@ class SharedStudy:
             # Every trial becomes RUNNING with a heartbeat already on record, so even a process killed right
             # after taking it leaves a trial that goes stale (a RUNNING trial without any beat never would).
             for trial in waiting:
-                self.backend.record_heartbeat(trial._trial_id)
+                self.backend.record_heartbeat(trial_id(trial))
             with warnings.catch_warnings():  # Optuna expects heartbeats only inside Study.optimize
                 warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
                 trial = self.study.ask()

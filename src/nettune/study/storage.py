@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import warnings
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from optuna.trial import TrialState
 
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
+from nettune.storage_url import masked, with_driver
 from nettune.study.heartbeat import HeartbeatSettings, heartbeat_backend, open_storage
 from nettune.study.recovery import recover_trials
 from nettune.trials.pruning import make_pruner
@@ -19,7 +21,8 @@ from nettune.trials.pruning import make_pruner
 log = logging.getLogger("nettune.study")
 
 # Attributes that must match for a rerun with the same run_name to resume rather than mix two studies.
-IDENTITY_KEYS = ("dataset", "mode", "data_fraction", "seed", "activation")
+# health_weight and max_epochs_per_trial change what the objective means and what budget trials are compared at.
+IDENTITY_KEYS = ("dataset", "mode", "data_fraction", "seed", "activation", "health_weight", "max_epochs_per_trial")
 
 
 # TPE's random start-up trials before it models the space. With a warm-start baseline and ranges centred on
@@ -56,7 +59,9 @@ def open_study(config: OptimizationConfig) -> tuple[optuna.Study, bool]:
     except ConfigError:
         raise
     except Exception as exc:
-        raise ConfigError(f"cannot open storage {url!r}: {exc.__class__.__name__}: {exc}".splitlines()[0]) from exc
+        detail = str(exc).replace(url, str(masked(url))).replace(with_driver(url), str(masked(url)))
+        raise ConfigError(f"cannot open storage {masked(url)!r}: {exc.__class__.__name__}: {detail}"
+                          .splitlines()[0]) from exc
     resumed = name in existing
     study = optuna.create_study(
         study_name=name,
@@ -70,11 +75,14 @@ def open_study(config: OptimizationConfig) -> tuple[optuna.Study, bool]:
     identity = {k: getattr(config, k) for k in IDENTITY_KEYS}
     if resumed:
         previous = study.user_attrs.get("identity")
-        if previous and previous != identity:
-            diff = ", ".join(f"{k}: {previous.get(k)!r} -> {v!r}" for k, v in identity.items() if previous.get(k) != v)
+        # Keys a study made by an older version did not record are not held against it.
+        changed = {k: v for k, v in identity.items() if previous and k in previous and previous[k] != v}
+        if changed:
+            diff = ", ".join(f"{k}: {previous[k]!r} -> {v!r}" for k, v in changed.items())
             raise ConfigError(f"run {name!r} already holds a different study ({diff}); choose another run_name")
     else:
         study.set_user_attr("identity", identity)
+        study.set_user_attr("started_at", time.time())  # every participant's `timeout` counts from here
         # What pull workers need to join with only --storage and --study (the URL itself may hold a password);
         # absolute paths, so a worker on this machine (or a shared file system) writes where this run reads.
         shared = {k: v for k, v in config.to_dict().items() if k != "storage"}

@@ -7,6 +7,7 @@ remote worker cannot differ by a forgotten parameter.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
@@ -14,6 +15,8 @@ from nettune.errors import ConfigError
 from nettune.space.model_config import ModelConfig
 
 OutcomeState = Literal["complete", "pruned", "failed", "cancelled"]
+OUTCOME_STATES: tuple[OutcomeState, ...] = ("complete", "pruned", "failed", "cancelled")
+_NUMERIC_METRICS = ("val_accuracy", "test_accuracy", "train_accuracy", "val_loss", "test_loss", "predicted_s")
 
 
 @dataclass(frozen=True)
@@ -89,3 +92,38 @@ class TrialOutcome:
     def from_dict(cls, data: dict[str, Any]) -> TrialOutcome:
         data = {k: v for k, v in data.items() if k != "duration_s"}
         return cls(**data)
+
+
+def checked_outcome(data: Any, number: int) -> TrialOutcome:
+    """An outcome that came from another machine, checked like any input: ConfigError (one line) if malformed."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"the outcome is {type(data).__name__}, not an object")
+    state = data.get("state")
+    if state not in OUTCOME_STATES:
+        raise ConfigError(f"outcome state {state!r} is not one of {', '.join(OUTCOME_STATES)}")
+    value = data.get("value")
+    if state == "complete" and not _finite(value):
+        raise ConfigError(f"a complete outcome needs a finite number as its value, got {value!r}")
+    if value is not None and not _finite(value):
+        raise ConfigError(f"outcome value {value!r} is not a finite number")
+    metrics = data.get("metrics", {})
+    if not isinstance(metrics, dict):
+        raise ConfigError("outcome metrics must be an object")
+    for key in _NUMERIC_METRICS:
+        if key in metrics and metrics[key] is not None and not _finite(metrics[key]):
+            raise ConfigError(f"outcome metric {key}={metrics[key]!r} is not a finite number")
+    for key, kind in (("health", dict), ("history", list), ("error", str), ("worker", str)):
+        if data.get(key) is not None and not isinstance(data[key], kind):
+            raise ConfigError(f"outcome {key} must be a {kind.__name__}")
+    for key in ("param_count", "started_at", "finished_at"):
+        if key in data and not _finite(data[key]):
+            raise ConfigError(f"outcome {key}={data[key]!r} is not a number")
+    known = {f.name for f in fields(TrialOutcome)}
+    try:
+        return TrialOutcome.from_dict({k: v for k, v in data.items() if k in known} | {"number": number})
+    except TypeError as exc:
+        raise ConfigError(f"the outcome does not fit: {exc}") from None
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

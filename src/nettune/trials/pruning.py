@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import optuna
 
+from nettune.storage_url import with_driver
 from nettune.training.hooks import EpochEnd, TrainContext, TrainerHook
 
 
@@ -40,5 +41,6 @@ class PruningHook(TrainerHook):
 
 def connect_trial(storage_url: str, study_name: str, trial_id: int, pruner: str, epochs: int) -> optuna.Trial:
     """A handle on a trial that the orchestrator asked for, from any process that reaches its storage."""
-    study = optuna.load_study(study_name=study_name, storage=storage_url, pruner=make_pruner(pruner, epochs))
+    study = optuna.load_study(study_name=study_name, storage=with_driver(storage_url),
+                              pruner=make_pruner(pruner, epochs))
     return optuna.trial.Trial(study, trial_id)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import optuna
+import torch
 
 from nettune.architecture import describe
 from nettune.data import load_dataset
@@ -21,6 +22,7 @@ from nettune.models import build_model, count_parameters, save_model
 from nettune.plots import PlotDataRecorder, render_trial_plots
 from nettune.plots.tensorboard import TensorBoardHook
 from nettune.progress.events import Event, TrialStarted
+from nettune.storage_url import masked
 from nettune.training.cancel import CancelToken
 from nettune.training.cost import OverBudget, check_budget, estimate_cost
 from nettune.training.device import pick_device, seed_everything
@@ -75,6 +77,7 @@ def run_trial(
                                  parallel=group.parallel if group is not None else None)
         predicted_s = estimate_cost(model, cfg, data, device).total_s / max(1, len(job.devices))
         outcome.metrics["predicted_s"] = round(predicted_s, 1)
+        outcome.metrics["threads"] = torch.get_num_threads()  # part of how this trial trained (float order)
         check_budget(predicted_s, job.skip_over_s, cfg.epochs, device)
 
         result = train(model, cfg, data, settings, hooks, cancel)
@@ -103,7 +106,8 @@ def run_trial(
         outcome.state, outcome.error = "cancelled", str(cancelled)
     except Exception as exc:
         outcome.state, outcome.error = "failed", f"{type(exc).__name__}: {exc}"
-        log.error("trial %d failed: %s\n%s", job.number, outcome.error, traceback.format_exc())
+        log.error("trial %d failed: %s", job.number, outcome.error)
+        log.info("trial %d failed here:\n%s", job.number, traceback.format_exc())  # the run's log, not the console
     finally:
         if group is not None:
             group.close()
@@ -137,7 +141,7 @@ def _write_trial_files(job: TrialJob, outcome: TrialOutcome, model: object) -> N
     _write_json(directory / "health.json", outcome.health or {})
     _write_json(directory / "architecture.json",
                 describe(model, health=outcome.health, input_shape=job.model_config.input_shape))  # type: ignore[arg-type]
-    _write_json(directory / "job.json", job.to_dict())
+    _write_json(directory / "job.json", {**job.to_dict(), "storage_url": masked(job.storage_url)})
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -2,7 +2,7 @@
 
 export type JobState = "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "INTERRUPTED";
 export const FINAL_JOB_STATES: readonly JobState[] = ["COMPLETED", "FAILED", "CANCELLED", "INTERRUPTED"];
-export const RESUMABLE_JOB_STATES: readonly JobState[] = ["CANCELLED", "INTERRUPTED"];
+export const RESUMABLE_JOB_STATES: readonly JobState[] = ["FAILED", "CANCELLED", "INTERRUPTED"];
 
 export type TrialState = "WAITING" | "RUNNING" | "COMPLETE" | "PRUNED" | "FAIL" | "INTERRUPTED";
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import plotly
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
@@ -15,6 +16,8 @@ from nettune.api.errors import ApiError
 from nettune.api.services.files import inside
 
 router = APIRouter(include_in_schema=False)
+PLOTLY_URL = "/vendor/plotly.min.js"
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 API_PREFIXES = ("jobs", "optimize", "download", "datasets", "glossary", "health", "ws", "openapi.json", "docs")
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>nettune</title></head>
@@ -35,6 +38,13 @@ def _static_dir(request: Request) -> Path:
 def index(request: Request) -> Response:
     page = _static_dir(request) / "index.html"
     return FileResponse(page) if page.is_file() else HTMLResponse(NOT_BUILT)
+
+
+@router.get(PLOTLY_URL)
+def plotly_library() -> FileResponse:
+    """The plotly.js library the HTML plots use: a public file, served without a token so that a page opened with
+    ?token= loads it (a <script src> cannot carry the token)."""
+    return FileResponse(PLOTLY_JS, media_type="text/javascript")
 
 
 @router.get("/{path:path}")

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from nettune.api.deps import ServicesDep
 from nettune.api.models import BestModel, ErrorResponse, PlotList
+from nettune.api.routes.dashboard import PLOTLY_URL
 
 router = APIRouter(tags=["files"])
 NOT_FOUND = {404: {"model": ErrorResponse, "description": "no such job, trial or file"}}
@@ -27,14 +28,23 @@ def list_plots(job_id: str, s: ServicesDep) -> dict[str, Any]:
 
 @router.get("/jobs/{job_id}/plots/{name}", response_class=FileResponse, responses={**FILE, **BAD_NAME, **NOT_FOUND},
             summary="A study plot file")
-def study_plot(job_id: str, name: str, s: ServicesDep) -> FileResponse:
-    return FileResponse(s.results.study_plot(job_id, name))
+def study_plot(job_id: str, name: str, s: ServicesDep) -> Response:
+    return _plot_file(s.results.study_plot(job_id, name))
 
 
 @router.get("/jobs/{job_id}/trials/{n}/plots/{name}", response_class=FileResponse,
             responses={**FILE, **BAD_NAME, **NOT_FOUND}, summary="A trial's plot file")
-def trial_plot(job_id: str, n: int, name: str, s: ServicesDep) -> FileResponse:
-    return FileResponse(s.results.trial_plot(job_id, n, name))
+def trial_plot(job_id: str, n: int, name: str, s: ServicesDep) -> Response:
+    return _plot_file(s.results.trial_plot(job_id, n, name))
+
+
+def _plot_file(path: Path) -> Response:
+    """HTML plots load plotly.js from the server's public copy: their relative plotly.min.js would need the
+    token, which a page's <script src> does not send."""
+    if path.suffix != ".html":
+        return FileResponse(path)
+    page = path.read_text(encoding="utf-8").replace('src="plotly.min.js"', f'src="{PLOTLY_URL}"')
+    return HTMLResponse(page)
 
 
 @router.get("/download/{job_id}", response_class=FileResponse, responses={

@@ -45,10 +45,6 @@ class EventHub:
     def seq(self, job_id: str) -> int:
         return self._seq.get(job_id, self._base)
 
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
-
     def subscribe(self, job_id: str | None) -> Subscriber:
         """Call on the event loop; events published from now on are queued to the subscriber."""
         subscriber = Subscriber(job_id, self._max_pending)

@@ -13,14 +13,11 @@ the server process disappears, so a server killed with SIGKILL leaves no orphan 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import sqlite3
 import sys
 import traceback
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from nettune.parent_watch import exit_with_parent
@@ -66,9 +63,7 @@ def _optimize(config: dict[str, Any], events: Any, cancel_event: Any) -> dict[st
             return
         events.put(("event", event.kind, data, progress.snapshot(), event.time))
 
-    cfg = OptimizationConfig(**config)
-    if cfg.storage is None:
-        _write_ahead_log(cfg.run_dir / "study.db")
+    cfg = OptimizationConfig(**config)  # the run's own SQLite study is opened in WAL mode (study/heartbeat.py)
     result = optimize(cfg, listener, CancelToken(cancel_event))
     results = json.loads(result.results_path.read_text()) if result.results_path.exists() else {}
     return {
@@ -81,14 +76,6 @@ def _optimize(config: dict[str, Any], events: Any, cancel_event: Any) -> dict[st
         "importance": results.get("importance") or {},
         "interrupted": result.interrupted,
     }
-
-
-def _write_ahead_log(path: Path) -> None:
-    """Switch the study's SQLite file to write-ahead logging (a lasting property of the file): the API server
-    reads it while the job writes, and in WAL mode readers never block the writer or make it time out."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        db.execute("PRAGMA journal_mode=WAL")
 
 
 def _error_line(exc: BaseException) -> str:

@@ -21,7 +21,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from optuna.trial import TrialState
 from sqlalchemy.exc import IntegrityError
 
 from nettune.api.errors import ApiError
@@ -36,7 +35,7 @@ from nettune.errors import ConfigError
 from nettune.executors.remote.access import check_allowed
 from nettune.jsonsafe import json_safe
 from nettune.progress.state import StudyProgress
-from nettune.study.storage import counts_toward_budget
+from nettune.study.record import seed_progress
 
 log = logging.getLogger("nettune.api")
 POLL_S = 0.5
@@ -79,12 +78,7 @@ class JobManager:
         progress = StudyProgress(total_trials=int(config.get("trials", 0)),
                                  concurrency=int(config.get("concurrent_workers", 1)),
                                  mode=str(config.get("mode", "health")))
-        for trial in self.trials.frozen_trials(self.run_dir(record), record.run_name):
-            if counts_toward_budget(trial):
-                state = {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned"}.get(trial.state, "failed")
-                progress.record_previous(state, trial.value, trial.user_attrs.get("val_accuracy"), trial.number)
-                if trial.user_attrs.get("duration_s") is not None:
-                    progress.durations.append(float(trial.user_attrs["duration_s"]))
+        seed_progress(progress, self.trials.frozen_trials(self.run_dir(record), record.run_name), durations=True)
         elapsed = float((record.progress or {}).get("elapsed_s") or 0.0)
         return {**progress.snapshot(), "elapsed_s": elapsed, "eta_s": None}
 
@@ -211,8 +205,8 @@ class JobManager:
         with self._lock:
             record = self.record(job_id)
             if record.state not in RESUMABLE_STATES:
-                raise ApiError(409, f"job {job_id} is {record.state}; only CANCELLED or INTERRUPTED jobs can be "
-                                    "resumed")
+                raise ApiError(409, f"job {job_id} is {record.state}; only {', '.join(RESUMABLE_STATES)} jobs can "
+                                    "be resumed")
             self._check_queue_room()
             self.store.update(job_id, state="QUEUED", cancel_requested=False, error=None, finished_at=None)
             log.info("job %s resumed", job_id)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from nettune.errors import ConfigError
-from nettune.study.heartbeat import with_driver
+from nettune.storage_url import with_driver
 
 _metadata = sa.MetaData()
 jobs_table = sa.Table(

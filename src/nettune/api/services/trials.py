@@ -23,11 +23,11 @@ from sqlalchemy.exc import OperationalError
 from nettune.api.errors import ApiError
 from nettune.api.services.files import list_files
 from nettune.jsonsafe import json_safe
+from nettune.study.record import RECORDED_METRICS
 
 log = logging.getLogger("nettune.api")
 
-# The metrics the study loop copies into each trial's attributes (study.runner._tell).
-METRIC_KEYS = ("val_accuracy", "test_accuracy", "train_accuracy", "epochs_run", "best_epoch", "stop_reason")
+METRIC_KEYS = RECORDED_METRICS  # what the study loop copies into each trial's attributes
 _STATES = {TrialState.COMPLETE: "COMPLETE", TrialState.PRUNED: "PRUNED", TrialState.WAITING: "WAITING",
            TrialState.RUNNING: "RUNNING", TrialState.FAIL: "FAIL"}
 READ_ATTEMPTS = 3

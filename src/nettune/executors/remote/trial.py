@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nettune.errors import NettuneError
+from nettune.errors import ConfigError, NettuneError
 from nettune.executors.remote.client import EndpointClient, EndpointUnavailable, Interrupted, RemoteError
 from nettune.executors.remote.fetch import fetch_bundle, move_tensorboard
 from nettune.executors.remote.polling import AdaptivePoller
 from nettune.progress.events import EpochProgress, Event, Notice, TrialFinished, TrialStarted
-from nettune.trials.job import TrialJob, TrialOutcome
+from nettune.trials.job import TrialJob, TrialOutcome, checked_outcome
 from nettune.worker.schema import ArtifactTarget, encode_input, input_size, remote_job
 
 log = logging.getLogger("nettune.remote")
@@ -185,7 +185,10 @@ class RemoteTrial:
         if not isinstance(output, dict) or not isinstance(output.get("outcome"), dict):
             raise RemoteError(f"remote job {self.job_id} completed without a trial outcome")
         self._announce(status.get("workerId"))
-        outcome = output["outcome"]
+        try:  # the endpoint's word is input like any other: a malformed outcome fails this trial, nothing more
+            outcome = checked_outcome(output["outcome"], self.job.number).to_dict()
+        except ConfigError as exc:
+            raise RemoteError(f"remote job {self.job_id} returned an invalid outcome: {exc}") from None
         trial_dir = Path(self.job.trial_dir)
         if outcome.get("state") != "cancelled":
             try:
