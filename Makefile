@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install web system-deps demo test lint clean
+.PHONY: install web system-deps demo test test-fast lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: install system-deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 	@if [ -f scripts/test_web.sh ]; then bash scripts/test_web.sh; fi
+
+# The quick loop while developing: lint and every test not marked slow (tests/conftest.py SLOW_PATHS).
+test-fast: install system-deps
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

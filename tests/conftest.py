@@ -11,6 +11,18 @@ from nettune.space.model_config import ModelConfig
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = REPO.parent / "shared" / "datasets"
 
+# The long end-to-end tests (real processes, PostgreSQL, servers, full studies): `make test-fast` leaves them out
+# with -m "not slow". One list, by path, so a new test in these modules is slow without anyone remembering to say.
+SLOW_PATHS = ("tests/scale/", "tests/remote/test_remote_study.py", "tests/remote/test_runpod_sdk.py",
+              "tests/api/test_real_job.py", "tests/api/test_restart.py", "tests/api/test_schemathesis.py",
+              "tests/test_cli.py", "tests/test_study.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if str(item.path.relative_to(REPO)).startswith(SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
+
 
 def _quadrant_images(n: int, seed: int) -> Split:
     """Learnable 4-class images: the class is the quadrant that holds a bright square."""
