@@ -32,10 +32,20 @@ def make_settings(home: Path, data_dir: Path | None, **overrides: Any) -> ApiSet
     return ApiSettings(**{**values, **overrides})
 
 
+class LoopbackClient(TestClient):
+    """Requests and WebSockets with a loopback Host, as a browser or script on this machine sends them: a
+    tokenless server answers no other (Starlette's own default host is 'testserver')."""
+
+    def __init__(self, app: FastAPI) -> None:
+        super().__init__(app, base_url="http://127.0.0.1")
+
+    def websocket_connect(self, url: str, *args: Any, **kwargs: Any) -> Any:
+        return super().websocket_connect(f"ws://127.0.0.1{url}" if url.startswith("/") else url, *args, **kwargs)
+
+
 @contextmanager
 def running_client(settings: ApiSettings) -> Iterator[TestClient]:
-    # A loopback Host, as a browser or script on this machine sends: a tokenless server answers no other.
-    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+    with LoopbackClient(create_app(settings)) as client:
         yield client
 
 

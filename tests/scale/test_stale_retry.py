@@ -12,7 +12,7 @@ from optuna.trial import TrialState
 
 from nettune.config import OptimizationConfig
 from nettune.study.heartbeat import HeartbeatSettings, heartbeat_backend
-from nettune.study.pull import _record
+from nettune.study.record import record_outcome
 from nettune.study.shared import SharedStudy, participant_name
 from nettune.study.storage import counts_toward_budget, open_study
 from nettune.trials.job import TrialOutcome
@@ -86,7 +86,7 @@ def test_late_result_of_a_trial_declared_dead_is_discarded(shared, pg_url, caplo
     assert shared.recover(force=True) == [trial.number]
     # The "dead" worker was only cut off and now reports: the retry owns the parameters, nothing is overwritten.
     late = TrialOutcome(number=trial.number, state="complete", value=0.9, started_at=1.0, finished_at=2.0)
-    _record(shared.study, trial, late)
+    assert record_outcome(shared.study, trial, late) is False
     trials = trials_of(pg_url, "stale")
     assert trials[trial.number].state == TrialState.FAIL and trials[trial.number].value is None
     assert trials[-1].state == TrialState.WAITING and trials[-1].params == trial.params
