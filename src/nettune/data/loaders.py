@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from nettune.data import cifar, gtsrb, idx, imdb, reuters, sources
+from nettune.data import cifar, gtsrb, idx, imdb, packages, reuters, sources
 from nettune.data.cache import Found, has_decoded, load_decoded, save_decoded
 from nettune.data.decoded import Decoded
 from nettune.errors import DataError
@@ -72,6 +72,8 @@ def obtain(name: str, dataset_dir: Path, allow_download: bool) -> tuple[Decoded,
     cached = load_decoded(dataset_dir, found)
     if cached is not None:
         return cached
+    if (dataset_dir / PROVENANCE).is_file():  # files nettune fetched itself: it knows what they must contain
+        packages.check_known_files(name, found.files)
     decoded = reader.decode(found)
     try:
         save_decoded(dataset_dir, found, decoded)

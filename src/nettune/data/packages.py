@@ -200,6 +200,28 @@ def _verify(fb: PackageFallback, name: str, content: bytes) -> None:
                         f"{fb.outputs[name]}); nothing was written.")
 
 
+def check_known_files(name: str, files: tuple[Path, ...]) -> None:
+    """Before decoding: every raw file whose content nettune knows (the fallback packages' files, gzipped or not)
+    must still be that content. A fallback stores MNIST decompressed, with no gzip CRC to notice a flipped byte."""
+    fallback = FALLBACKS.get(name)
+    if fallback is None:
+        return
+    for path in files:
+        plain_name = path.name.removesuffix(".gz")
+        expected = next((fallback.outputs[n] for n in (path.name, plain_name, f"{plain_name}.gz")
+                         if n in fallback.outputs), None)
+        if expected is None or not path.is_file():
+            continue
+        try:
+            content = path.read_bytes()
+            plain = gzip.decompress(content) if path.suffix == ".gz" else content
+        except (OSError, EOFError) as exc:
+            raise DataError(f"{path} cannot be read ({exc}); delete it so it is fetched again") from None
+        if hashlib.sha256(plain).hexdigest() != expected:
+            raise DataError(f"{path} is damaged (its content does not match the known {name} file); delete it "
+                            "so it is fetched again, or put a good copy there")
+
+
 def _write_atomic(dest: Path, content: bytes) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     with os.fdopen(fd, "wb") as f:
