@@ -160,7 +160,8 @@ def run_loop(source: TrialSource, executor: Executor, make_job: Callable[[optuna
     except KeyboardInterrupt:
         report.interrupted = True
         log.warning("interrupted: stopping %d running trial(s); completed trials are kept", len(in_flight))
-        _drain(executor, in_flight, handle, source)
+        # Interrupted again after a stop was already asked for: the user wants out now, not after the trials.
+        _drain(executor, in_flight, handle, source, wait=not cancel.cancelled)
     return report
 
 
@@ -169,9 +170,9 @@ def _past(deadline: float | None, cheapest_s: float | None = None) -> bool:
 
 
 def _drain(executor: Executor, in_flight: dict[int, optuna.Trial], handle: Callable[[list[Event]], None],
-           source: TrialSource) -> None:
+           source: TrialSource, wait: bool = True) -> None:
     executor.cancel()
-    deadline = time.time() + CANCEL_GRACE_S
+    deadline = time.time() + (CANCEL_GRACE_S if wait else 0.0)
     while in_flight and time.time() < deadline:
         try:
             events = executor.events(timeout=0.25)
