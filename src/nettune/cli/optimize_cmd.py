@@ -14,16 +14,26 @@ def run_optimize(tokens: list[str]) -> int:
     config = parse_options(tokens)  # before importing torch: a typo is reported at once
     from nettune.cli.display import ProgressDisplay
     from nettune.study.runner import optimize
+    from nettune.training.cancel import CancelToken
 
     console = Console(stderr=True, soft_wrap=True)
     console.print(f"nettune: run [bold]{config.resolved_run_name()}[/] — {config.trials} trials of "
                   f"{config.dataset} (mode {config.mode}), results in {config.run_dir}")
     # SIGTERM (docker stop, systemd, Kubernetes) stops the study the way Ctrl-C does: trials stop within a batch,
-    # completed ones are kept, results are written, and the same command resumes.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # completed ones are kept, results are written, and the same command resumes. It asks the loop to stop
+    # through the cancel token rather than raising wherever the main thread happens to be (a database write);
+    # a second SIGTERM does raise, for a user who will not wait.
+    cancel = CancelToken()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if cancel.cancelled:
+            raise KeyboardInterrupt(f"signal {signum}")
+        cancel.cancel()
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         with ProgressDisplay(console) as display:
-            result = optimize(config, listener=display.on_event)
+            result = optimize(config, listener=display.on_event, cancel=cancel)
     finally:
         signal.signal(signal.SIGTERM, previous)
     out = Console(soft_wrap=True)
@@ -44,7 +54,3 @@ def run_optimize(tokens: list[str]) -> int:
         out.print("[yellow]The study was interrupted; run the same command again to resume it.[/]")
         return 130
     return 0
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
