@@ -30,7 +30,7 @@ from nettune.study.runner import optimize
 
 
 def one_run(dataset: str, minutes: float, seed: int, warm_start: bool, sampler: str, fraction: float,
-            max_epochs: int | None) -> dict[str, Any]:
+            max_epochs: int | None, workers: int | None) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     started = time.time()
 
@@ -46,13 +46,15 @@ def one_run(dataset: str, minutes: float, seed: int, warm_start: bool, sampler: 
             print(json.dumps(rows[-1]), flush=True)
 
     options: dict[str, Any] = {"max_epochs_per_trial": max_epochs} if max_epochs else {}
+    if workers is not None:
+        options["concurrent_workers"] = workers
     with tempfile.TemporaryDirectory() as out:
         config = OptimizationConfig(dataset=dataset, mode="simple", trials=10_000, timeout=minutes * 60,
                                     warm_start=warm_start, sampler=sampler, seed=seed, data_fraction=fraction,
                                     output_dir=out, run_name="bench", data_dir=str(data_dir(dataset)), **options)
         result = optimize(config, listener=listen)
-        params = {t["number"]: t.get("params") for t in json.loads((Path(out) / "bench" / "results.json")
-                                                                     .read_text()).get("trials", [])}
+        recorded = json.loads((Path(out) / "bench" / "results.json").read_text())
+        params = {t["number"]: t.get("params") for t in recorded.get("trials", [])}
     for row in rows:
         row["hyperparameters"] = params.get(row["trial"])
     complete = [r for r in rows if r["state"] == "complete"]
@@ -70,6 +72,7 @@ def one_run(dataset: str, minutes: float, seed: int, warm_start: bool, sampler: 
     return {
         "dataset": dataset, "seed": seed, "minutes": minutes, "warm_start": warm_start, "sampler": sampler,
         "data_fraction": fraction, "max_epochs_per_trial": config.max_epochs_per_trial,
+        "workers": recorded.get("worker_layout", {}).get("workers", 1), "worker_layout": recorded.get("worker_layout"),
         "elapsed_s": round(time.time() - started, 1),
         "best_test_accuracy": best["test_accuracy"] if best else None,
         "best_trial": best["trial"] if best else None,
@@ -101,6 +104,7 @@ def main() -> None:
     parser.add_argument("--data-fraction", type=float, default=1.0, help="smoke runs only; results use 1.0")
     parser.add_argument("--max-epochs", type=int, default=None, help="default: the product's default")
     parser.add_argument("--tag", default="", help="suffix for the result file")
+    parser.add_argument("--workers", default="auto", help="concurrent_workers (default: the product's auto)")
     args = parser.parse_args()
     name = f"search_value_{args.dataset}{'_' + args.tag if args.tag else ''}"
     path = RESULTS / f"{name}.json"
@@ -108,9 +112,9 @@ def main() -> None:
     command = " ".join(["python", *sys.argv])
     for seed in (int(s) for s in args.seeds.split(",")):
         run = one_run(args.dataset, args.minutes, seed, args.warm_start == "true", args.sampler, args.data_fraction,
-                      args.max_epochs)
+                      args.max_epochs, None if args.workers == "auto" else int(args.workers))
         run["command"] = command
-        same = ("dataset", "seed", "minutes", "warm_start", "sampler", "data_fraction")
+        same = ("dataset", "seed", "minutes", "warm_start", "sampler", "data_fraction", "workers")
         runs = [r for r in runs if any(r[k] != run[k] for k in same)] + [run]
         write_result(name, {"runs": runs})
         print(f"seed {seed}: best {run['best_test_accuracy']} (trial {run['best_trial']}), baseline "

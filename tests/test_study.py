@@ -45,6 +45,8 @@ def test_three_trial_health_study_end_to_end(make_config, tmp_path):
     w = config.health_weight
     assert best["total_score"] == pytest.approx((1 - w) * best["val_accuracy"] + w * best["health"], abs=1e-6)
     assert results["data"]["test_split"] and results["data"]["train"] > 1500
+    # concurrent_workers left to auto: three tiny trials are a short study, so they ran in this process.
+    assert results["worker_layout"]["workers"] == 1 and "short study" in results["worker_layout"]["reason"]
 
     # The optimized model is the best trial's own weights: evaluating it reproduces the recorded test accuracy.
     model = nettune.load_model(result.optimized_model_dir)

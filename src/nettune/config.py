@@ -36,8 +36,9 @@ ALIASES = {
 
 
 def _opt(default: Any, help: str, choices: tuple[str, ...] | None = None, low: float | None = None,
-         high: float | None = None, low_open: bool = False) -> Any:
-    meta = {"help": help, "choices": choices, "low": low, "high": high, "low_open": low_open}
+         high: float | None = None, low_open: bool = False, shown: str | None = None) -> Any:
+    """`shown`: how --help and the README name a None default that means something (`auto`)."""
+    meta = {"help": help, "choices": choices, "low": low, "high": high, "low_open": low_open, "shown": shown}
     return field(default=default, metadata=meta)
 
 
@@ -48,8 +49,9 @@ class OptimizationConfig:
                      MODES)
     trials: int = _opt(20, "number of trials to finish (completed, pruned or failed)", low=1, high=10_000)
     max_epochs_per_trial: int = _opt(6, "upper bound of the epochs hyperparameter", low=1, high=200)
-    concurrent_workers: int = _opt(1, "trials run at once, each in its own process with its share of cores",
-                                   low=1, high=64)
+    concurrent_workers: int | None = _opt(None, "trials run at once, each in its own process with its share of "
+                                          "cores; default (auto): chosen at the start by timing the baseline "
+                                          "model on all cores and on one", low=1, high=64, shown="auto")
     health_weight: float = _opt(0.3, "w in (1-w)*accuracy + w*health, for mode=health", low=0.0, high=1.0)
     data_fraction: float = _opt(1.0, "stratified fraction of the dataset to use (0 < f <= 1)", low=0.0,
                                 high=1.0, low_open=True)
@@ -175,7 +177,7 @@ def _parse(key: str, raw: str, kind: str) -> Any:
     text = raw.strip()
     if not text:  # `run_name=` is more likely a shell variable that came out empty than a wish for the default
         raise ConfigError(f"{key}= is empty; give a value, or leave the option out for its default")
-    if "None" in kind and text.lower() in ("none", "null"):
+    if "None" in kind and text.lower() in ("none", "null", "auto"):
         return None
     try:
         if kind.startswith("bool"):
@@ -202,7 +204,7 @@ def option_help() -> list[tuple[str, str, str]]:
     """(name, default, help) for every option, for the CLI's --help."""
     rows = []
     for f in fields(OptimizationConfig):
-        default = f.default if f.default is not MISSING else "-"
+        default = f.metadata.get("shown") or (f.default if f.default is not MISSING else "-")
         choices = f.metadata.get("choices")
         extra = f" [{', '.join(choices)}]" if choices else ""
         rows.append((f.name, str(default), f.metadata["help"] + extra))

@@ -3,9 +3,12 @@ queueing, resume. Trials are fixed-length (they wait instead of training) on gen
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
+
+from nettune.api.services import jobs as job_service
 
 from .conftest import FAST_JOB, make_settings, running_client, wait_for
 
@@ -97,6 +100,24 @@ def test_finished_job_lists_trials_best_model_and_plots(client, finished):
     png = client.get(f"/jobs/{job_id}/plots/optimization_history.png")
     assert png.status_code == 200 and png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
     assert client.get(f"/jobs/{job_id}/plots/plotly.min.js").status_code == 200  # the HTML pages need it
+
+
+def test_a_job_that_leaves_workers_out_is_auto_and_says_what_ran(finished, api_home):
+    results = json.loads((api_home / "jobs" / "runs" / "lifecycle" / "results.json").read_text())
+    assert results["worker_layout"]["workers"] == 1
+    assert results["worker_layout"]["reason"] == "benchmark trials do not train"
+
+
+def test_auto_workers_never_exceed_the_servers_limit(api_home, mnist_data_dir, monkeypatch):
+    monkeypatch.setattr(job_service, "auto_ceiling", lambda: 4)  # a 4-core host, a server limited to 1 worker
+    settings = make_settings(api_home / "pinned", mnist_data_dir, max_concurrent_workers=1)
+    with running_client(settings) as client:
+        job = client.post("/optimize", json={**FAST_JOB, "trials": 2, "run_name": "pinned"})
+        assert job.status_code == 202, job.text
+        assert wait_for(client, job.json()["job_id"], ("COMPLETED", "FAILED"))["state"] == "COMPLETED"
+    results = json.loads((api_home / "pinned" / "runs" / "pinned" / "results.json").read_text())
+    assert results["worker_layout"]["workers"] == 1
+    assert results["worker_layout"]["reason"] == "set by concurrent_workers"
 
 
 def test_file_endpoints_stay_inside_the_run_directory(client, finished, api_home, tmp_path):

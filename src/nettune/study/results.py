@@ -41,7 +41,7 @@ class OptimizationResult:
 
 
 def finalize(config: OptimizationConfig, study: optuna.Study, data: PreparedData, *, started: float,
-             interrupted: bool) -> OptimizationResult:
+             interrupted: bool, layout: dict[str, Any] | None = None) -> OptimizationResult:
     trials = study.get_trials(deepcopy=False)
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     best = max(complete, key=lambda t: t.value or 0.0) if complete else None
@@ -71,6 +71,7 @@ def finalize(config: OptimizationConfig, study: optuna.Study, data: PreparedData
         "counts": counts,
         # of the pruned: never trained, predicted over their share of the budget (each one's error says by how much)
         "skipped_trials": sum(bool(t.user_attrs.get("skipped")) for t in trials),
+        "worker_layout": layout,  # how many trials trained at once and why (executors/layout.py)
         "importance": _importance(study, len(complete)),
         "trials": [_trial_row(t) for t in trials],
         "elapsed_s": round(time.time() - started, 2),

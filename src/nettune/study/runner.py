@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import shutil
 import time
@@ -13,6 +14,7 @@ from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError, NettuneError
 from nettune.executors.base import Executor
 from nettune.executors.factory import make_executor
+from nettune.executors.layout import choose_layout
 from nettune.logs import attach_run_logging, detach
 from nettune.progress.state import StudyProgress
 from nettune.space.search_space import SpaceOptions, baseline_params
@@ -67,6 +69,9 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
     _check_device(config)
     data = cached_dataset(config.dataset, config.data_fraction, config.seed, config.data_dir)
     info = data.info
+    layout = choose_layout(config, data)
+    config = dataclasses.replace(config, concurrent_workers=layout.workers)  # the study records what ran
+    log.info("trials at once: %s", layout.describe())
     # Before the study exists: an endpoint that refuses the key must not leave a study behind that the corrected
     # command would then have to match.
     executor = executor or make_executor(config)
@@ -84,6 +89,8 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
             study.enqueue_trial(baseline_params(info, space), user_attrs={"baseline": True})
         progress = StudyProgress(total_trials=config.trials, concurrency=config.concurrent_workers, mode=config.mode)
         seed_progress(progress, study.get_trials(deepcopy=False))
+        if layout.measured:
+            progress.notices.append(f"{layout.describe()} (samples/s {layout.predicted})")
         if stale:
             progress.notices.append(f"rerunning interrupted trial(s) {stale}")
         # Shared storage: the budget counts every host's trials, and other hosts' trials show up as progress.
@@ -103,7 +110,7 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
     interrupted = report.interrupted or (cancel.cancelled and progress.finished < config.trials)
     if interrupted:
         log.warning("study stopped before its end; rerun the same command to resume run %s", config.run_name)
-    return finalize(config, study, data, started=started, interrupted=interrupted)
+    return finalize(config, study, data, started=started, interrupted=interrupted, layout=layout.to_dict())
 
 
 def _check_device(config: OptimizationConfig) -> None:

@@ -117,7 +117,7 @@ export function Controls({ datasets, limits, current, online, onStarted, onCance
         </Field>
         <Field label="Workers" option="concurrent_workers" error={shown.workers}
           htmlFor="f-workers">
-          <input id="f-workers" inputMode="numeric" value={values.workers}
+          <input id="f-workers" inputMode="numeric" placeholder="auto" value={values.workers}
             onChange={(e) => set("workers", e.target.value)} />
         </Field>
       </div>

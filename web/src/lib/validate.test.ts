@@ -9,6 +9,7 @@ const datasets = datasetsFixture.datasets as DatasetEntry[];
 describe("start form validation", () => {
   it("accepts the defaults", () => {
     expect(validate(DEFAULT_FORM, datasets)).toEqual({});
+    expect(DEFAULT_FORM.workers).toBe("");
   });
   it("names each bad field", () => {
     const errors = validate({ ...DEFAULT_FORM, trials: "0", maxEpochs: "2.5", workers: "x", dataFraction: "0" }, datasets);
@@ -36,9 +37,11 @@ describe("start form validation", () => {
   it("builds the POST /optimize body with only what applies", () => {
     expect(toRequest({ ...DEFAULT_FORM, mode: "simple", trials: "4", execution: "remote", endpoint: " http://gpu:8001 " }))
       .toEqual({
-        dataset: "mnist", mode: "simple", trials: 4, max_epochs_per_trial: 6, concurrent_workers: 1, data_fraction: 1,
+        dataset: "mnist", mode: "simple", trials: 4, max_epochs_per_trial: 6, data_fraction: 1,
         use_runpod_service: true, runpod_endpoint: "http://gpu:8001",
       });
+    // An empty Workers field is auto: the body leaves concurrent_workers out so the server chooses.
+    expect(toRequest({ ...DEFAULT_FORM, workers: "2" })).toMatchObject({ concurrent_workers: 2 });
     expect(toRequest({ ...DEFAULT_FORM, activation: "tanh", runName: "r1" })).toMatchObject({ health_weight: 0.3, activation: "tanh", run_name: "r1" });
   });
 });

@@ -20,7 +20,7 @@ export const DEFAULT_FORM: FormValues = {
   mode: "health",
   trials: "10",
   maxEpochs: "6",
-  workers: "1",
+  workers: "", // "" = auto: the server times the baseline model and picks how many trials run at once
   execution: "local",
   endpoint: "",
   dataFraction: "1",
@@ -64,7 +64,7 @@ export function validate(values: FormValues, datasets: DatasetEntry[] | null,
   };
   set("trials", integer(values.trials, "Trials", 1, limits.trials));
   set("maxEpochs", integer(values.maxEpochs, "Max epochs per trial", 1, limits.max_epochs_per_trial));
-  set("workers", integer(values.workers, "Concurrent workers", 1, limits.concurrent_workers));
+  if (values.workers.trim()) set("workers", integer(values.workers, "Concurrent workers", 1, limits.concurrent_workers));
   set("dataFraction", fraction(values.dataFraction, "Data fraction", true));
   if (values.mode === "health") set("healthWeight", fraction(values.healthWeight, "Health weight", false));
   if (values.execution === "remote") {
@@ -87,12 +87,12 @@ export function toRequest(values: FormValues): OptimizeRequest {
     mode: values.mode,
     trials: Number(values.trials),
     max_epochs_per_trial: Number(values.maxEpochs),
-    concurrent_workers: Number(values.workers),
     data_fraction: Number(values.dataFraction),
     use_runpod_service: values.execution === "remote",
   };
   if (values.mode === "health") body.health_weight = Number(values.healthWeight);
   if (values.execution === "remote") body.runpod_endpoint = values.endpoint.trim();
+  if (values.workers.trim()) body.concurrent_workers = Number(values.workers);
   if (values.activation) body.activation = values.activation;
   if (values.runName.trim()) body.run_name = values.runName.trim();
   return body;

@@ -32,6 +32,7 @@ from nettune.api.services.trials import TrialReader
 from nettune.api.settings import ApiSettings
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
+from nettune.executors.layout import auto_ceiling
 from nettune.executors.remote.access import check_allowed
 from nettune.jsonsafe import json_safe
 from nettune.progress.state import StudyProgress
@@ -76,7 +77,7 @@ class JobManager:
         """Counts and bests as the job's study recorded them: what survived a server that died mid-job."""
         config = record.config
         progress = StudyProgress(total_trials=int(config.get("trials", 0)),
-                                 concurrency=int(config.get("concurrent_workers", 1)),
+                                 concurrency=int(config.get("concurrent_workers") or 1),
                                  mode=str(config.get("mode", "health")))
         seed_progress(progress, self.trials.frozen_trials(self.run_dir(record), record.run_name), durations=True)
         elapsed = float((record.progress or {}).get("elapsed_s") or 0.0)
@@ -222,12 +223,14 @@ class JobManager:
                                  ("max_epochs_per_trial", s.max_epochs_per_trial, "--max-epochs"),
                                  ("concurrent_workers", s.max_concurrent_workers, "--max-workers")):
             value = request.get(key, defaults[key])
-            if value > limit:
+            if value is not None and value > limit:  # None (auto) is capped in _config
                 given = "" if key in request else " (the default)"
                 raise ApiError(422, f"{key}={value}{given} exceeds this server's limit of {limit} ({flag})")
 
     def _config(self, options: dict[str, Any]) -> OptimizationConfig:
         """Checked on every create and every start, so a server restarted with a shorter allow-list holds too."""
+        if options.get("concurrent_workers") is None and auto_ceiling() > self.settings.max_concurrent_workers:
+            options = {**options, "concurrent_workers": self.settings.max_concurrent_workers}
         try:
             config = OptimizationConfig(**options, output_dir=str(self.settings.output_dir),
                                         data_dir=str(self.settings.data_dir) if self.settings.data_dir else None)
