@@ -65,9 +65,11 @@ def test_debug_flag_shows_the_traceback(tmp_path):
 
 
 def test_ctrl_c_keeps_completed_trials_and_same_command_resumes(tmp_path, mnist_data_dir):
-    # plot_generation=none: the time limit below is for stopping the trial, not for drawing the best one's plots
+    # plot_generation=none: the time limit below is for stopping the trial, not for drawing the best one's plots.
+    # One worker: the test interrupts trial 1 after trial 0 has finished, which needs trials one after another.
     args = ["optimize", "dataset=mnist", "trials=3", "max_epochs_per_trial=3", "data_fraction=0.05",
-            "run_name=interrupt", "warm_start=true", "pruner=none", "seed=5", "plot_generation=none"]
+            "run_name=interrupt", "warm_start=true", "pruner=none", "seed=5", "plot_generation=none",
+            "concurrent_workers=1"]
     proc = subprocess.Popen(NETTUNE + args, cwd=tmp_path, env=_env(mnist_data_dir), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     lines = []

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from nettune.config_legacy import LEGACY, translate
+from nettune.dataset_ref import is_custom, label
 from nettune.errors import ConfigError
 
 MODES = ("simple", "health")
@@ -36,15 +37,19 @@ ALIASES = {
 
 
 def _opt(default: Any, help: str, choices: tuple[str, ...] | None = None, low: float | None = None,
-         high: float | None = None, low_open: bool = False, shown: str | None = None) -> Any:
-    """`shown`: how --help and the README name a None default that means something (`auto`)."""
-    meta = {"help": help, "choices": choices, "low": low, "high": high, "low_open": low_open, "shown": shown}
+         high: float | None = None, low_open: bool = False, shown: str | None = None, or_path: bool = False) -> Any:
+    """`shown`: how --help and the README name a None default that means something (`auto`).
+    `or_path`: besides its choices the option takes a path to the user's own files."""
+    meta = {"help": help, "choices": choices, "low": low, "high": high, "low_open": low_open, "shown": shown,
+            "or_path": or_path}
     return field(default=default, metadata=meta)
 
 
 @dataclass
 class OptimizationConfig:
-    dataset: str = _opt("mnist", "dataset to optimize for; images get CNNs, text gets LSTMs", DATASETS)
+    dataset: str = _opt("mnist", "a built-in dataset, or a path to your own: a folder of class folders, a "
+                        ".csv/.tsv/.jsonl file or a .npz (docs/datasets.md); images get CNNs, text gets LSTMs",
+                        DATASETS, or_path=True)
     mode: str = _opt("health", "objective: 'simple' = validation accuracy, 'health' = accuracy blended with health",
                      MODES)
     trials: int = _opt(20, "number of trials to finish (completed, pruned or failed)", low=1, high=10_000)
@@ -76,6 +81,12 @@ class OptimizationConfig:
     tensorboard: bool = _opt(False, "write TensorBoard event files under <run dir>/tensorboard")
     device: str = _opt("auto", "auto (CUDA when present), cpu or cuda", DEVICES)
     data_dir: str | None = _opt(None, "dataset cache directory (default $NETTUNE_DATA_DIR or the user cache)")
+    image_size: int | None = _opt(None, "your image folder: side every image is resized to (default: the images' "
+                                  "median longest side, within 8..64)", low=4, high=512, shown="auto")
+    text_column: str | None = _opt(None, "your text table: the column holding the text (default: one named text, "
+                                   "review, sentence, ...)", shown="auto")
+    label_column: str | None = _opt(None, "your text table: the column holding the label (default: one named "
+                                    "label, class, category, ...)", shown="auto")
     # -- remote execution (RunPod serverless or a self-hosted endpoint) --------------------------------------
     use_runpod_service: bool = _opt(False, "run trials on a RunPod serverless or self-hosted endpoint "
                                     "(API key from $RUNPOD_API_KEY)")
@@ -104,9 +115,12 @@ class OptimizationConfig:
             if isinstance(value, float) and not math.isfinite(value):
                 raise ConfigError(f"{f.name}={value} is not a finite number; give a number such as "
                                   f"{f.default if f.default is not None else meta.get('low')}")
+            if meta.get("or_path") and is_custom(str(value)):
+                continue
             if meta.get("choices") and value not in meta["choices"]:
                 raise ConfigError(
                     f"{f.name}={value!r} is not valid; choose one of: {', '.join(meta['choices'])}"
+                    + (" (or give a path to your own data, e.g. ./photos/)" if meta.get("or_path") else "")
                     + _did_you_mean(str(value), meta["choices"])
                 )
             low, high = meta.get("low"), meta.get("high")
@@ -126,7 +140,7 @@ class OptimizationConfig:
     # -- derived ------------------------------------------------------------------------------------------
     def resolved_run_name(self) -> str:
         if self.run_name is None:
-            self.run_name = f"{self.dataset}_{self.mode}_{time.strftime('%Y%m%d-%H%M%S')}"
+            self.run_name = f"{label(self.dataset)}_{self.mode}_{time.strftime('%Y%m%d-%H%M%S')}"
         return self.run_name
 
     @property

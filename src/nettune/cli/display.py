@@ -89,4 +89,4 @@ class ProgressDisplay:
                 f" best {_pct(snap['best_accuracy'])}, ETA {_fmt_s(snap['eta_s'])}"
             )
         elif isinstance(event, Notice):
-            self.console.print(f"warning: {event.message}", style="yellow")
+            self.console.print(f"{event.level}: {event.message}", style="yellow" if event.level == "warning" else None)

@@ -7,15 +7,18 @@ import dataclasses
 import logging
 import shutil
 import time
+from typing import Any
 
 import optuna
 
 from nettune.config import OptimizationConfig
+from nettune.data import CustomOptions, DatasetInfo
 from nettune.errors import ConfigError, NettuneError
 from nettune.executors.base import Executor
 from nettune.executors.factory import make_executor
 from nettune.executors.layout import choose_layout
 from nettune.logs import attach_run_logging, detach
+from nettune.progress.events import Notice
 from nettune.progress.state import StudyProgress
 from nettune.space.search_space import SpaceOptions, baseline_params
 from nettune.storage_url import masked
@@ -67,8 +70,14 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
               executor: Executor | None) -> OptimizationResult:
     started = time.time()
     _check_device(config)
-    data = cached_dataset(config.dataset, config.data_fraction, config.seed, config.data_dir)
+    data = cached_dataset(config.dataset, config.data_fraction, config.seed, config.data_dir,
+                          CustomOptions(config.image_size, config.text_column, config.label_column))
     info = data.info
+    custom = data.notes.get("custom")
+    if custom:  # trials load the decoded data by its content key, wherever they run
+        config = dataclasses.replace(config, dataset=custom["ref"])
+        log.info("your dataset %s: %d classes, %s, so %s models (%s)", custom["source"], info.num_classes,
+                 data.notes["format"], custom["family"], custom["family_reason"])
     layout = choose_layout(config, data)
     config = dataclasses.replace(config, concurrent_workers=layout.workers)  # the study records what ran
     log.info("trials at once: %s", layout.describe())
@@ -89,8 +98,14 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
             study.enqueue_trial(baseline_params(info, space), user_attrs={"baseline": True})
         progress = StudyProgress(total_trials=config.trials, concurrency=config.concurrent_workers, mode=config.mode)
         seed_progress(progress, study.get_trials(deepcopy=False))
-        if layout.measured:
-            progress.notices.append(f"{layout.describe()} (samples/s {layout.predicted})")
+        rates = f" (samples/s {layout.predicted})" if layout.predicted else ""
+        told = [f"trials at once: {layout.describe()}{rates}"]
+        if custom:
+            told.append(_describe_custom(custom, info))
+        for message in told:
+            notice = Notice(message, level="info")
+            progress.apply(notice)
+            listener(notice, progress)
         if stale:
             progress.notices.append(f"rerunning interrupted trial(s) {stale}")
         # Shared storage: the budget counts every host's trials, and other hosts' trials show up as progress.
@@ -111,6 +126,21 @@ def _optimize(config: OptimizationConfig, listener: Listener, cancel: CancelToke
     if interrupted:
         log.warning("study stopped before its end; rerun the same command to resume run %s", config.run_name)
     return finalize(config, study, data, started=started, interrupted=interrupted, layout=layout.to_dict())
+
+
+def _describe_custom(custom: dict[str, Any], info: DatasetInfo) -> str:
+    """One line on how the user's files were read: what nettune decided for them, and how to change it."""
+    shape = "x".join(str(n) for n in info.input_shape)
+    parts = [f"your data {custom['source']}: {info.num_classes} classes, {custom['family']} models because "
+             f"{custom['family_reason']}, inputs {shape}"]
+    if "image_size" in custom:
+        parts.append(f"side {custom['image_size']} from {custom['image_size_from']} (image_size= overrides)")
+    if "text_column" in custom:
+        parts.append(f"text from column {custom['text_column']!r}, labels from {custom['label_column']!r}")
+    if custom.get("skipped_unreadable"):
+        parts.append(f"{custom['skipped_unreadable']} unreadable file(s) skipped, e.g. "
+                     f"{', '.join(custom['skipped_examples'])}")
+    return "; ".join(parts)
 
 
 def _check_device(config: OptimizationConfig) -> None:

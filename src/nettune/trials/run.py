@@ -14,7 +14,7 @@ import optuna
 import torch
 
 from nettune.architecture import describe
-from nettune.data import load_dataset
+from nettune.data import CustomOptions, load_dataset
 from nettune.data.types import PreparedData
 from nettune.errors import TrialCancelled
 from nettune.health import HealthMonitor, compute_health, objective_value
@@ -39,9 +39,11 @@ log = logging.getLogger("nettune.trial")
 
 
 @functools.lru_cache(maxsize=2)
-def cached_dataset(name: str, fraction: float, seed: int, data_dir: str | None) -> PreparedData:
+def cached_dataset(name: str, fraction: float, seed: int, data_dir: str | None,
+                   custom: CustomOptions | None = None) -> PreparedData:
     """A worker keeps its data between trials: every trial of a study uses the same split."""
-    return load_dataset(name, data_fraction=fraction, seed=seed, data_dir=Path(data_dir) if data_dir else None)
+    return load_dataset(name, data_fraction=fraction, seed=seed, data_dir=Path(data_dir) if data_dir else None,
+                        custom=custom)
 
 
 def run_trial(
