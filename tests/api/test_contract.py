@@ -100,7 +100,10 @@ def test_datasets_say_what_is_available_offline(client, mnist_data_dir, api_home
     ({"trials": 2, "output_dir": "/tmp"}, "output_dir cannot be set through the API"),
     ({"trials": 2, "data_dir": "/"}, "data_dir cannot be set through the API"),
     ({"trials": 2, "storage": "sqlite:////tmp/x.db"}, "storage cannot be set through the API"),
-    ({"trials": 2, "dataset": "mnistt"}, "dataset: Input should be 'mnist'"),
+    ({"trials": 2, "max_epochs_per_trial": 1, "dataset": "mnistt"},
+     "dataset='mnistt' is neither a built-in dataset (mnist, fashion_mnist, cifar10, cifar100, gtsrb, imdb, "
+     "reuters) nor an uploaded one (did you mean 'mnist'?)"),
+    ({"trials": 2, "dataset": "../data"}, "dataset: String should match pattern"),
     ({"trails": 2}, "unknown field 'trails' (did you mean 'trials'?)"),
     ({"trials": 2, "run_name": "../../etc"}, "run_name: String should match pattern"),
     ({"trials": 2, "health_weight": 2}, "health_weight: Input should be less than or equal to 1"),

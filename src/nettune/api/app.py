@@ -21,13 +21,14 @@ from nettune.api.deps import Services
 from nettune.api.errors import ApiError
 from nettune.api.loopback_guard import LoopbackGuard
 from nettune.api.models import OptimizeRequest
-from nettune.api.routes import dashboard, files, jobs, meta, trials, ws
+from nettune.api.routes import dashboard, datasets, files, jobs, meta, trials, ws
 from nettune.api.security import BodyLimit, require_token, require_token_or_query
 from nettune.api.services.hub import EventHub
 from nettune.api.services.jobs import JobManager
 from nettune.api.services.results import ResultService
 from nettune.api.services.store import JobStore
 from nettune.api.services.trials import TrialReader
+from nettune.api.services.uploads import UPLOAD_PATH, UploadLimits, UploadService
 from nettune.api.settings import ApiSettings
 
 log = logging.getLogger("nettune.api")
@@ -39,8 +40,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     store = JobStore(settings.jobs_db_url)
     hub = EventHub()
     reader = TrialReader()
-    manager = JobManager(settings, store, hub, reader)
-    services = Services(settings=settings, hub=hub, jobs=manager, results=ResultService(manager, reader))
+    assert settings.uploads_dir is not None  # set in ApiSettings.__post_init__
+    uploads = UploadService(settings.uploads_dir, settings.data_dir,
+                            UploadLimits(settings.max_upload_bytes, settings.max_unpacked_bytes,
+                                         settings.max_upload_files))
+    manager = JobManager(settings, store, hub, reader, uploads)
+    services = Services(settings=settings, hub=hub, jobs=manager, results=ResultService(manager, reader),
+                        uploads=uploads)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,14 +65,14 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.services = services
     protected = [Depends(require_token)]
-    for module in (jobs, trials, meta):
+    for module in (jobs, trials, meta, datasets):
         app.include_router(module.router, dependencies=protected)
     app.include_router(files.router, dependencies=[Depends(require_token_or_query)])
     app.include_router(ws.router)  # WebSockets check the token themselves (header or ?token=)
     _add_docs(app, protected)
     app.include_router(dashboard.router)  # last: its catch-all must not shadow an API route
     _add_error_handlers(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, streamed=UPLOAD_PATH)
     if not settings.auth_required:
         app.add_middleware(LoopbackGuard, allowed_origins=settings.cors_origins)
     if settings.cors_origins:

@@ -11,6 +11,7 @@ from fastapi import Depends, Request, WebSocket
 from nettune.api.services.hub import EventHub
 from nettune.api.services.jobs import JobManager
 from nettune.api.services.results import ResultService
+from nettune.api.services.uploads import UploadService
 from nettune.api.settings import ApiSettings
 
 
@@ -20,6 +21,7 @@ class Services:
     hub: EventHub
     jobs: JobManager
     results: ResultService
+    uploads: UploadService
     started: float = field(default_factory=time.time)
 
 

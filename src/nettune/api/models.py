@@ -50,6 +50,9 @@ class _RequestBase(BaseModel):
 
 def _request_field(name: str, annotation: Any, default: Any, meta: dict[str, Any]) -> tuple[Any, Any]:
     choices = meta.get("choices")
+    if meta.get("or_path"):  # over the API: a built-in name or an upload's name, never a path on the server
+        description = f"{', '.join(choices or ())}, or the name of a dataset uploaded with POST /datasets/uploads"
+        return str, Field(default, description=description, pattern=RUN_NAME_PATTERN)
     if choices:
         annotation = Literal[choices]  # type: ignore[valid-type]
         if default is None:
@@ -221,6 +224,25 @@ class DatasetEntry(BaseModel):
     input_shape: list[int]
     description: str
     available_offline: bool
+    # uploaded datasets only
+    uploaded: bool = False
+    format: str | None = None
+    filename: str | None = None
+    bytes: int | None = None
+    uploaded_at: float | None = None
+    class_counts: dict[str, dict[str, int]] | None = None
+    skipped_unreadable: int | None = None
+
+
+class DatasetExample(BaseModel):
+    label: str
+    image: str | None = None  # data:image/png;base64,...
+    text: str | None = None
+
+
+class DatasetExamples(BaseModel):
+    name: str
+    examples: list[DatasetExample]
 
 
 class DatasetList(BaseModel):

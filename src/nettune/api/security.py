@@ -65,14 +65,17 @@ class BodyLimit:
     """ASGI middleware: a request body over `limit` bytes is answered 422 and never reaches the app.
 
     The body is read here first (this API takes small JSON bodies only) and replayed to the app, so the limit
-    holds for chunked requests without a Content-Length too.
+    holds for chunked requests without a Content-Length too. POSTs under `streamed` (dataset uploads) pass
+    through: their route streams the body to disk under its own, larger limit.
     """
 
-    def __init__(self, app: Any, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: Any, limit: int, streamed: str | None = None) -> None:
+        self.app, self.limit, self.streamed = app, limit, streamed
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
+        streamed = self.streamed is not None and scope.get("method") == "POST" and \
+            str(scope.get("path", "")).startswith(self.streamed)
+        if scope["type"] != "http" or streamed:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")

@@ -34,6 +34,11 @@ class ApiSettings:
     max_epochs_per_trial: int = 200
     max_concurrent_workers: int = 16
     max_body_bytes: int = 64 * 1024
+    # Dataset uploads (POST /datasets/uploads/{name}) stream past max_body_bytes up to these limits.
+    max_upload_bytes: int = 512 * 1024 * 1024
+    max_unpacked_bytes: int = 2 * 1024 * 1024 * 1024
+    max_upload_files: int = 200_000
+    uploads_dir: Path | None = None  # default: <output_dir>/uploads
     cancel_grace_s: float = 120.0  # after a cancel, how long a job may take to stop before it is killed
     shutdown_grace_s: float = 10.0  # on server stop, how long running jobs get to stop cleanly
     static_dir: Path = STATIC_DIR
@@ -43,6 +48,7 @@ class ApiSettings:
         self.workdir = Path(self.workdir).resolve()
         if self.data_dir is not None:
             self.data_dir = Path(self.data_dir).resolve()
+        self.uploads_dir = Path(self.uploads_dir or self.output_dir / "uploads").resolve()
         if self.token is not None and not self.token.strip():
             self.token = None
 
@@ -68,7 +74,7 @@ class ApiSettings:
         if self.token is not None and len(self.token) < 8:
             raise ConfigError("the API token is too short; use at least 8 characters")
         for name in ("max_running_jobs", "max_trials", "max_epochs_per_trial", "max_concurrent_workers",
-                     "max_body_bytes"):
+                     "max_body_bytes", "max_upload_bytes", "max_unpacked_bytes", "max_upload_files"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.max_queued_jobs < 0:

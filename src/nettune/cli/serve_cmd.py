@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-epochs", type=int, default=defaults["max_epochs_per_trial"].default)
     p.add_argument("--max-workers", type=int, default=defaults["max_concurrent_workers"].default)
     p.add_argument("--max-body-bytes", type=int, default=defaults["max_body_bytes"].default)
+    p.add_argument("--max-upload-mb", type=int, default=defaults["max_upload_bytes"].default // 2**20,
+                   help="largest dataset upload (zip or table), in MiB; a zip may unpack to 4x this")
     p.add_argument("--output-dir", default="optimization_results", help="where run directories live")
     p.add_argument("--data-dir", default=None, help="dataset cache (default $NETTUNE_DATA_DIR or the user cache)")
     p.add_argument("--allow-endpoint", action="append", default=[], metavar="ENDPOINT",
@@ -50,7 +52,8 @@ def parse_settings(args: list[str]) -> ApiSettings:
         host=ns.host, port=ns.port, token=ns.token, cors_origins=tuple(ns.cors_origin),
         max_running_jobs=ns.max_running_jobs, max_queued_jobs=ns.max_queued_jobs, max_trials=ns.max_trials,
         max_epochs_per_trial=ns.max_epochs, max_concurrent_workers=ns.max_workers,
-        max_body_bytes=ns.max_body_bytes, output_dir=Path(ns.output_dir),
+        max_body_bytes=ns.max_body_bytes, max_upload_bytes=ns.max_upload_mb * 2**20,
+        max_unpacked_bytes=4 * ns.max_upload_mb * 2**20, output_dir=Path(ns.output_dir),
         data_dir=Path(ns.data_dir) if ns.data_dir else None, jobs_db=ns.jobs_db,
         allowed_endpoints=tuple(ns.allow_endpoint),
     )

@@ -1,4 +1,4 @@
-"""Reference data: datasets, glossary, server health."""
+"""Reference data: glossary, server health."""
 
 from __future__ import annotations
 
@@ -9,24 +9,10 @@ from fastapi import APIRouter
 
 from nettune import __version__
 from nettune.api.deps import ServicesDep
-from nettune.api.models import DatasetList, Glossary, HealthStatus
+from nettune.api.models import Glossary, HealthStatus
 from nettune.api.services.glossary import glossary as services_glossary
 
 router = APIRouter(tags=["reference"])
-
-
-@router.get("/datasets", response_model=DatasetList, summary="Datasets and whether they are cached offline")
-def datasets(s: ServicesDep) -> dict[str, Any]:
-    from nettune.data import dataset_catalog
-
-    out = []
-    for d in dataset_catalog(s.settings.data_dir):
-        image = d["modality"] == "image"
-        out.append({**{k: d[k] for k in ("name", "modality", "num_classes", "class_names", "train_size", "test_size",
-                                         "description", "available_offline")},
-                    "input_shape": list(d["input_shape"]), "family": "cnn" if image else "lstm",
-                    "task": "image classification" if image else "text classification"})
-    return {"datasets": out}
 
 
 @router.get("/glossary", response_model=Glossary, summary="Explanations of hyperparameters, health numbers, options")

@@ -9,6 +9,7 @@ out; when max_queued_jobs are waiting, new ones are refused (429).
 from __future__ import annotations
 
 import contextlib
+import difflib
 import logging
 import multiprocessing as mp
 import os
@@ -29,8 +30,9 @@ from nettune.api.services.hub import EventHub
 from nettune.api.services.job_process import run_job
 from nettune.api.services.store import JobRecord, JobStore
 from nettune.api.services.trials import TrialReader
+from nettune.api.services.uploads import UploadService
 from nettune.api.settings import ApiSettings
-from nettune.config import OptimizationConfig
+from nettune.config import DATASETS, OptimizationConfig
 from nettune.errors import ConfigError
 from nettune.executors.layout import auto_ceiling
 from nettune.executors.remote.access import check_allowed
@@ -55,8 +57,10 @@ class LiveJob:
 
 
 class JobManager:
-    def __init__(self, settings: ApiSettings, store: JobStore, hub: EventHub, trials: TrialReader) -> None:
+    def __init__(self, settings: ApiSettings, store: JobStore, hub: EventHub, trials: TrialReader,
+                 uploads: UploadService | None = None) -> None:
         self.settings, self.store, self.hub, self.trials = settings, store, hub, trials
+        self.uploads = uploads
         self._ctx = mp.get_context("spawn")  # fork after torch has started threads can deadlock
         self._lock = threading.RLock()
         self._live: dict[str, LiveJob] = {}
@@ -151,6 +155,11 @@ class JobManager:
     def is_running(self, job_id: str) -> bool:
         return job_id in self._live
 
+    def active_jobs_using(self, dataset: str) -> list[str]:
+        """Queued or running jobs that read `dataset` (an upload's name): deleting it would pull their data away."""
+        return [r.job_id for r in self.store.all()
+                if r.state in ("QUEUED", "RUNNING") and r.config.get("dataset") == dataset]
+
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(("QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "INTERRUPTED"), 0)
         for record in self.store.all():
@@ -166,7 +175,9 @@ class JobManager:
             options["run_name"] = (f"{options.get('dataset', 'mnist')}_{options.get('mode', 'health')}_"
                                    f"{time.strftime('%Y%m%d-%H%M%S')}_{job_id[:6]}")
         config = self._config(options)
-        stored = {k: v for k, v in config.to_dict().items() if k not in SERVER_DECIDED}
+        # Stored with the upload's name, not its path: the path is the server's business, resolved at each start.
+        stored = {k: v for k, v in config.to_dict().items() if k not in SERVER_DECIDED} | \
+            {"dataset": options.get("dataset", config.dataset)}
         with self._lock:
             self._check_queue_room()
             other = self.store.by_run_name(config.run_name or "")
@@ -231,6 +242,18 @@ class JobManager:
         """Checked on every create and every start, so a server restarted with a shorter allow-list holds too."""
         if options.get("concurrent_workers") is None and auto_ceiling() > self.settings.max_concurrent_workers:
             options = {**options, "concurrent_workers": self.settings.max_concurrent_workers}
+        dataset = options.get("dataset", "mnist")
+        if dataset not in DATASETS:  # an upload's name (the request model allows no paths): read from its folder
+            try:
+                if self.uploads is None:
+                    raise ApiError(404, "this server takes no uploads")
+                options = {**options, "dataset": str(self.uploads.path(dataset))}
+            except ApiError:
+                known = [*DATASETS, *(self.uploads.names() if self.uploads else [])]
+                close = difflib.get_close_matches(str(dataset), known, n=1, cutoff=0.6)
+                raise ApiError(422, f"dataset={dataset!r} is neither a built-in dataset ({', '.join(DATASETS)}) "
+                                    "nor an uploaded one" + (f" (did you mean {close[0]!r}?)" if close else "") +
+                                    "; upload it with POST /datasets/uploads/{name}") from None
         try:
             config = OptimizationConfig(**options, output_dir=str(self.settings.output_dir),
                                         data_dir=str(self.settings.data_dir) if self.settings.data_dir else None)
