@@ -1,10 +1,27 @@
 // The end-to-end scenarios, in order (later ones use the jobs earlier ones started). Each is
 // [name, async (env) => {...}] and throws on failure. env: { page, server, shots, state }.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
 const LIVE_JOB = "e2e_live";
 const CANCEL_JOB = "e2e_cancel";
+const UPLOAD_JOB = "e2e_upload";
+
+// A zip of two image classes (bright and dark 12x12 squares, PNG and JPEG), written with the product's own Python.
+const WRITE_ZIP = `
+import io, sys, zipfile
+import numpy as np
+from PIL import Image
+rng = np.random.default_rng(0)
+with zipfile.ZipFile(sys.argv[1], "w") as zf:
+    for c, name in enumerate(("dark", "bright")):
+        for i in range(24):
+            pixels = (rng.random((12, 12)) * 60 + 150 * c).astype(np.uint8)
+            out = io.BytesIO()
+            Image.fromarray(pixels, mode="L").save(out, format="PNG" if i % 2 else "JPEG")
+            zf.writestr(f"shapes/{name}/{i}.{'png' if i % 2 else 'jpg'}", out.getvalue())
+`;
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -174,6 +191,43 @@ export const scenarios = [
     check(file.suggestedFilename().startsWith(LIVE_JOB), `download named ${file.suggestedFilename()}`);
     const job = await server.api(`/jobs/${state.liveJob}`);
     check(job.model_ready, "server says the model is not ready");
+  }],
+
+  ["upload a zip of images, see its classes, search it, open a trial", async (env) => {
+    const { page, server, root } = env;
+    const zip = path.join(root, "shapes.zip");
+    execFileSync(path.join(path.dirname(server.bin), "python"), ["-c", WRITE_ZIP, zip]);
+    if (!page.url().startsWith(server.url)) await page.goto(server.url); // run alone (--only=upload)
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.setInputFiles("#u-file", zip);
+    check((await page.inputValue("#u-name")) === "shapes", "the name is not taken from the file name");
+    await page.getByRole("button", { name: "Upload" }).click();
+    const entry = page.locator("[data-testid=upload-shapes]");
+    await entry.waitFor({ timeout: 60_000 });
+    const counts = await entry.locator(".class-counts").innerText();
+    check(/bright\s+24/.test(counts) && /dark\s+24/.test(counts), `class counts read "${counts}"`);
+    check(/CNN · 2 classes/.test(await entry.innerText()), "the upload does not say CNN, 2 classes");
+    const thumbs = entry.locator(".examples img");
+    await until(() => thumbs.evaluateAll((imgs) => imgs.filter((i) => i.complete && i.naturalWidth === 12).length),
+      (n) => n === 6, 10_000, "six 12-px example thumbnails");
+    await entry.scrollIntoViewIfNeeded();
+    await shot(env, "your-data.png", page.locator("section[aria-label='Your data']"));
+    await until(() => page.inputValue("#f-dataset"), (v) => v === "shapes", 10_000, "the form switching to the upload");
+
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await fillForm(page, { trials: 2, epochs: 1, fraction: 1, runName: UPLOAD_JOB });
+    await page.getByRole("button", { name: "Start search" }).click();
+    await until(() => text(page, "[data-testid=job-title]"), (t) => t?.includes(UPLOAD_JOB), 15_000, "the upload's job");
+    await until(() => text(page, ".progress .state"), (t) => t === "COMPLETED", 180_000, "COMPLETED");
+    const job = await jobByName(server, UPLOAD_JOB);
+    check(job.config.dataset === "shapes", `the job ran on ${job.config.dataset}`);
+    await page.locator(`[data-testid=trial-${job.progress.best_trial}]`).click();
+    const dialog = page.locator("[data-testid=trial-detail]");
+    await dialog.locator("[data-testid=arch-graph] canvas").first().waitFor({ timeout: 10_000 });
+    check((await dialog.locator(".params").innerText()).includes("learning_rate"), "the trial shows no hyperparameters");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    env.state.uploadJob = job.job_id;
   }],
 
   ["without WebSockets the page polls; then cancel a running job", async ({ page, server, state, blockWebSockets }) => {

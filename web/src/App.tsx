@@ -13,6 +13,7 @@ import { PastJobs } from "./components/PastJobs";
 import { SummaryTiles } from "./components/SummaryTiles";
 import { TrialDetail } from "./components/TrialDetail";
 import { TrialGallery } from "./components/TrialGallery";
+import { YourData } from "./components/YourData";
 import { useJobLive } from "./hooks/useJobLive";
 import { useServer } from "./hooks/useServer";
 import { timestamp } from "./lib/format";
@@ -26,6 +27,7 @@ export function App() {
   const server = useServer();
   const [jobId, setJobId] = useState<string | null>(jobFromHash);
   const [openTrial, setOpenTrial] = useState<number | null>(null);
+  const [uploaded, setUploaded] = useState<string | null>(null); // the form switches to a fresh upload
   const live = useJobLive(jobId);
   const job = live.job;
 
@@ -63,7 +65,7 @@ export function App() {
       <main>
         <div className="top-grid">
           <Controls datasets={server.datasets} limits={server.health?.limits} current={job} online={server.online} onStarted={onStarted}
-            onCancelled={() => server.refreshJobs()} />
+            onCancelled={() => server.refreshJobs()} preferredDataset={uploaded} />
           <div className="live-col">
             {job && (
               <div className="job-title" data-testid="job-title">
@@ -82,6 +84,8 @@ export function App() {
             )}
           </div>
         </div>
+        <YourData datasets={server.datasets} onDeleted={server.refreshDatasets}
+          onUploaded={(name) => { setUploaded(name); server.refreshDatasets(); }} />
         {job && <BestModel job={job} />}
         {job && (
           <section aria-label="Study charts">

@@ -4,6 +4,7 @@ import { reportReachable, reportUnreachable } from "./connectivity";
 import type {
   BestModel,
   DatasetEntry,
+  DatasetExample,
   Glossary,
   HealthStatus,
   Job,
@@ -92,7 +93,7 @@ async function describeFailure(response: Response): Promise<string> {
 export async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
   headers.set("Accept", "application/json");
-  if (init.body != null) headers.set("Content-Type", "application/json");
+  if (init.body != null && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   const token = getToken();
   if (token) headers.set("Authorization", `Bearer ${token}`);
   let response: Response;
@@ -107,7 +108,23 @@ export async function request<T>(path: string, init: RequestInit = {}): Promise<
   if (!response.ok) {
     throw new ApiError(response.status, await describeFailure(response));
   }
+  if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+/** Upload formats the server accepts (api/services/uploads.py UPLOAD_FORMATS), by file suffix. */
+export const UPLOAD_SUFFIXES: Record<string, string> = {
+  zip: "zip", csv: "csv", tsv: "tsv", jsonl: "jsonl", ndjson: "jsonl", npz: "npz",
+};
+
+/** A dataset file as the raw request body: the server streams it to disk (it is not JSON, nor multipart). */
+async function uploadDataset(name: string, file: File): Promise<DatasetEntry> {
+  const suffix = file.name.split(".").pop()?.toLowerCase() ?? "";
+  const query = new URLSearchParams({ filename: file.name });
+  if (UPLOAD_SUFFIXES[suffix]) query.set("format", UPLOAD_SUFFIXES[suffix]);
+  return request<DatasetEntry>(`/datasets/uploads/${encodeURIComponent(name)}?${query}`, {
+    method: "POST", body: file, headers: { "Content-Type": "application/octet-stream" },
+  });
 }
 
 const get = <T>(path: string) => request<T>(path);
@@ -119,6 +136,12 @@ const job = (id: string) => `/jobs/${encodeURIComponent(id)}`;
 export const api = {
   health: () => get<HealthStatus>("/health"),
   datasets: () => get<{ datasets: DatasetEntry[] }>("/datasets").then((r) => r.datasets),
+  uploadDataset,
+  datasetExamples: (name: string) =>
+    get<{ name: string; examples: DatasetExample[] }>(`/datasets/uploads/${encodeURIComponent(name)}/examples`)
+      .then((r) => r.examples),
+  deleteDataset: (name: string) =>
+    request<void>(`/datasets/uploads/${encodeURIComponent(name)}`, { method: "DELETE" }),
   glossary: () => get<Glossary>("/glossary"),
   jobs: () => get<{ jobs: Job[] }>("/jobs").then((r) => r.jobs),
   job: (id: string) => get<Job>(job(id)),

@@ -197,6 +197,20 @@ export interface DatasetEntry {
   input_shape: number[];
   description: string;
   available_offline: boolean;
+  // uploaded datasets (POST /datasets/uploads/{name}) only
+  uploaded?: boolean;
+  format?: string | null;
+  filename?: string | null;
+  bytes?: number | null;
+  uploaded_at?: number | null;
+  class_counts?: Record<string, Record<string, number>> | null;
+  skipped_unreadable?: number | null;
+}
+
+export interface DatasetExample {
+  label: string;
+  image: string | null; // data:image/png;base64,...
+  text: string | null;
 }
 
 export interface GlossaryEntry {

@@ -1,6 +1,6 @@
 // The start form: dataset, target metric, budget, execution; Start and Cancel with clear states, and
 // validation messages before anything is sent.
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 
 import { ApiError, api } from "../api/client";
 import type { DatasetEntry, GlossaryEntry, Job, ServerLimits } from "../api/types";
@@ -17,10 +17,14 @@ interface Props {
   online: boolean;
   onStarted: (job: Job) => void;
   onCancelled: (job: Job) => void;
+  preferredDataset?: string | null; // e.g. a dataset just uploaded: the form switches to it
 }
 
-export function Controls({ datasets, limits, current, online, onStarted, onCancelled }: Props) {
+export function Controls({ datasets, limits, current, online, onStarted, onCancelled, preferredDataset }: Props) {
   const [values, setValues] = useState<FormValues>(DEFAULT_FORM);
+  useEffect(() => {
+    if (preferredDataset) setValues((v) => ({ ...v, dataset: preferredDataset }));
+  }, [preferredDataset]);
   const [touched, setTouched] = useState(false); // a start was attempted: show every problem
   const [edited, setEdited] = useState<Set<keyof FormValues>>(new Set());
   const [submitting, setSubmitting] = useState(false);
@@ -86,7 +90,7 @@ export function Controls({ datasets, limits, current, online, onStarted, onCance
           {!datasets && <option value={values.dataset}>Loading datasets…</option>}
           {datasets?.map((d) => (
             <option key={d.name} value={d.name}>
-              {d.name} — {d.task}{d.available_offline ? " · available" : " · downloads first"}
+              {d.name} — {d.task}{d.uploaded ? " · your upload" : d.available_offline ? " · available" : " · downloads first"}
             </option>
           ))}
         </select>

@@ -16,6 +16,7 @@ export interface ServerState {
   jobs: Job[] | null;
   error: string | null; // the last non-connectivity failure, in words
   refreshJobs: () => void;
+  refreshDatasets: () => void;
   retryNow: () => void;
 }
 
@@ -89,7 +90,10 @@ export function useServer(): ServerState {
   const refreshJobs = useCallback(() => {
     api.jobs().then(setJobs, record);
   }, [record]);
+  const refreshDatasets = useCallback(() => {
+    api.datasets().then(setDatasets, record);
+  }, [record]);
   const retryNow = useCallback(() => setTick((t) => t + 1), []);
 
-  return { online, health, authNeeded, datasets, glossary, jobs, error, refreshJobs, retryNow };
+  return { online, health, authNeeded, datasets, glossary, jobs, error, refreshJobs, refreshDatasets, retryNow };
 }
