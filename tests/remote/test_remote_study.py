@@ -2,10 +2,13 @@
 a worker killed mid-trial, user cancel, and identical metrics for the same config run locally and remotely."""
 
 import dataclasses
+import json
 import os
 import signal
 import time
 
+import boto3
+import numpy as np
 import optuna
 import pytest
 import torch
@@ -86,7 +89,7 @@ def test_endpoint_down_at_start_falls_back_to_local(make_config):
 
     assert result.counts["complete"] == 2
     assert {e.outcome["worker"] for e in recorder.of(TrialFinished)} == {"local-0"}
-    notice = recorder.of(Notice)[0].message
+    notice = next(n.message for n in recorder.of(Notice) if n.level == "warning")
     assert "is unreachable" in notice and "training locally instead" in notice
     assert "WARNING" in (log := (config.run_dir / "nettune.log").read_text()) and "training locally instead" in log
 
@@ -178,3 +181,41 @@ def test_same_config_locally_and_on_the_endpoint_gives_identical_metrics(quiet_e
     assert (remote_dir / "health.json").read_text() == (tmp_path / "local" / "0000" / "health.json").read_text()
     progress = [e for e in events if isinstance(e, EpochProgress)]
     assert progress and progress[-1].epoch == 1 and all(0 < e.fraction <= 1 for e in progress)
+
+
+def _photo_folder(root):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for c, name in enumerate(("dark", "bright")):
+        (root / name).mkdir(parents=True)
+        for i in range(30):
+            pixels = (rng.random((10, 10)) * 60 + 150 * c).astype(np.uint8)
+            Image.fromarray(pixels, mode="L").save(root / name / f"{i}.png")
+    return root
+
+
+def test_a_remote_study_on_your_own_images_ships_them_once_through_s3(quiet_endpoint, s3_server, mnist_data_dir,
+                                                                      make_config, tmp_path):
+    photos = _photo_folder(tmp_path / "photos")
+    config = make_config(quiet_endpoint.url, dataset=str(photos), data_dir=str(tmp_path / "orchestrator-data"),
+                         data_fraction=1.0, trials=2, max_epochs_per_trial=1, benchmark_trial_seconds=None,
+                         artifact_store=f"s3://{BUCKET}/custom", s3_endpoint_url=s3_server, runpod_fallback_local=False)
+    result = nettune.optimize(config)
+    assert result.counts["complete"] == 2 and result.best_test_accuracy > 0.9
+    ref = json.loads(result.results_path.read_text())["data"]["custom"]["ref"]
+    key = ref.removeprefix("custom:")
+    # Shipped once, by content key; the endpoint's workers installed it in their own cache and trained on it.
+    objects = boto3.client("s3", endpoint_url=s3_server).list_objects_v2(Bucket=BUCKET, Prefix="custom/remote/")
+    names = [o["Key"] for o in objects.get("Contents", [])]
+    assert names.count(f"custom/remote/datasets/{key}.zip") == 1
+    assert (mnist_data_dir / "custom" / key / "dataset.json").is_file()
+    assert all(t["worker"].startswith("w") for t in json.loads(result.results_path.read_text())["trials"])
+
+
+def test_a_remote_study_on_your_own_data_needs_an_artifact_store(quiet_endpoint, make_config, tmp_path):
+    photos = _photo_folder(tmp_path / "photos")
+    config = make_config(quiet_endpoint.url, dataset=str(photos), data_dir=str(tmp_path / "orchestrator-data"),
+                         data_fraction=1.0, benchmark_trial_seconds=None)
+    with pytest.raises(NettuneError, match="remote workers need artifact_store=s3://bucket/prefix"):
+        nettune.optimize(config)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
 from nettune.executors.base import Executor
@@ -9,11 +11,15 @@ from nettune.executors.local import LocalExecutor
 
 
 def make_executor(config: OptimizationConfig) -> Executor:
+    """`concurrent_workers` left to auto (None) here means one: optimize() resolves auto before it calls this."""
+    workers = config.concurrent_workers or 1
     if config.follow_only:  # runs nothing: one idle thread rather than idle worker processes
         return LocalExecutor(1)
     if not config.use_runpod_service:
-        return LocalExecutor(config.concurrent_workers)
+        return LocalExecutor(workers)
+    from nettune.artifacts.datasets import ship_dataset
     from nettune.artifacts.s3 import parse_s3_url
+    from nettune.data import default_data_dir
     from nettune.executors.remote import EndpointClient, RemoteExecutor, RemoteSettings, resolve_endpoint
     from nettune.executors.remote.access import RUNPOD_KEY_ENV, api_key_for, check_transport, is_runpod
     from nettune.worker.schema import ArtifactTarget
@@ -30,5 +36,7 @@ def make_executor(config: OptimizationConfig) -> Executor:
         store = f"{config.artifact_store.rstrip('/')}/{config.resolved_run_name()}"
     settings = RemoteSettings(artifacts=ArtifactTarget(store=store, endpoint_url=config.s3_endpoint_url),
                               s3_endpoint_url=config.s3_endpoint_url)
-    fallback = (lambda: LocalExecutor(config.concurrent_workers)) if config.runpod_fallback_local else None
-    return RemoteExecutor(EndpointClient(url, api_key), config.concurrent_workers, settings, fallback)
+    ship_dataset(config.dataset, Path(config.data_dir) if config.data_dir else default_data_dir(), store,
+                 config.s3_endpoint_url)
+    fallback = (lambda: LocalExecutor(workers)) if config.runpod_fallback_local else None
+    return RemoteExecutor(EndpointClient(url, api_key), workers, settings, fallback)

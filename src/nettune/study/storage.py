@@ -44,7 +44,7 @@ def make_sampler(config: OptimizationConfig, trials_so_far: int = 0, salt: int =
             multivariate=True,  # conv blocks, filters and learning rate interact; model them jointly
             group=True,  # the CNN space is conditional (filters_3 exists only with 3+ blocks)
             # concurrent trials (here or, with shared storage, on other hosts) get different parameters
-            constant_liar=config.concurrent_workers > 1 or config.storage is not None,
+            constant_liar=(config.concurrent_workers or 1) > 1 or config.storage is not None,
             n_startup_trials=STARTUP_TRIALS,
         )
 

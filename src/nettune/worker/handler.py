@@ -23,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from nettune.architecture.summary import architecture_summary
+from nettune.artifacts.datasets import fetch_dataset
+from nettune.data import default_data_dir
+from nettune.errors import NettuneError
 from nettune.jsonsafe import json_safe  # JSON has no NaN: a diverged trial's non-finite numbers become null
 from nettune.progress.events import EpochProgress, Event, TrialStarted, event_to_dict
 from nettune.training.cancel import CancelToken
@@ -49,6 +52,10 @@ def handle(job_input: Any, report: Report, cancel: CancelToken | None = None, *,
         spec = decode_input(job_input)
     except JobInputError as exc:
         return {"error": f"invalid job input: {exc}"}
+    try:
+        fetch_dataset(spec.job.dataset, default_data_dir(), spec.artifacts.store, spec.artifacts.endpoint_url)
+    except NettuneError as exc:
+        return {"error": f"cannot get dataset {spec.job.dataset}: {exc}"}
     root = Path(tempfile.mkdtemp(prefix=f"trial-{spec.job.number:04d}-", dir=scratch or scratch_dir()))
     try:
         job = _localize(spec.job, root)

@@ -23,6 +23,7 @@ from typing import Any
 
 from nettune import __version__
 from nettune.config import DATASETS, DEVICES, MODES, PLOT_GENERATION, PRUNERS
+from nettune.dataset_ref import custom_key
 from nettune.errors import ConfigError, NettuneError
 from nettune.space.model_config import ModelConfig
 from nettune.trials.job import TrialJob
@@ -145,8 +146,10 @@ def _decode_job(raw: dict[str, Any]) -> TrialJob:
             continue
         if name in _MUST_BE_NULL:
             raise JobInputError(f"job.{name} must be null: {_MUST_BE_NULL[name]}")
+        # A user's own dataset travels as its content key (custom:<key>), fetched from the artifact store.
+        choices = None if name == "dataset" and custom_key(str(value)) else _CHOICES.get(name)
         values[name] = _check_devices(value) if kind == "devices" else \
-            _check_value(f"job.{name}", value, kind, low, high, _CHOICES.get(name))
+            _check_value(f"job.{name}", value, kind, low, high, choices)
     for name in ("trial_dir", "tensorboard_dir"):
         if values[name] is not None:
             _check_relative(f"job.{name}", values[name])
