@@ -143,6 +143,34 @@ def worker_layout_section() -> list[str]:
     return lines
 
 
+def custom_data_section() -> list[str]:
+    result = _load("custom_data")
+    lines = ["## Your own data: decode speed, and PNGs against the built-in loader", ""]
+    if result is None:
+        return [*lines, "Not run yet."]
+    lines += [f"Reproduce: `{result['command']}` (2 CPU cores; genuine Fashion-MNIST and IMDB).", "",
+              "| input | examples | first load (scan, hash, decode, cache) | cached load | first examples/s | "
+              "cached examples/s |", "| --- | --- | --- | --- | --- | --- |"]
+    names = {"png_folder": "Fashion-MNIST training images as a PNG class folder", "csv_table": "IMDB train split "
+             "as a CSV table"}
+    for key, row in result["decode"].items():
+        lines.append(f"| {names.get(key, key)} | {row['examples']:,} | {row['first_s']:.2f} s | "
+                     f"{row['cached_s']:.2f} s | {row['first_per_s']:,} | {row['cached_per_s']:,} |")
+    parity = result["parity"]
+    lines += ["", f"The same {parity['minutes']:g}-minute study (defaults, mode=simple) on a folder of PNGs made from "
+              "the genuine Fashion-MNIST test split and on the built-in loader at "
+              f"data_fraction={parity['builtin_data_fraction']:g} (the same training-set size); target: within 1 "
+              "point.", "", "| seed | PNG folder best test | built-in best test | difference (points) |",
+              "| --- | --- | --- | --- |"]
+    for run in parity["runs"]:
+        lines.append(f"| {run['seed']} | {_pct(run['png_folder']['best_test_accuracy'])} | "
+                     f"{_pct(run['builtin']['best_test_accuracy'])} | {run['difference_points']:+.2f} |")
+    verdict = "met" if abs(parity["median_difference_points"]) <= 1.0 else "missed"
+    lines.append(f"| median | {_pct(parity['median_png'])} | {_pct(parity['median_builtin'])} | "
+                 f"{parity['median_difference_points']:+.2f} ({verdict}) |")
+    return lines
+
+
 def pruner_section() -> list[str]:
     result = _load("pruners")
     lines = ["## Pruner choice", ""]
@@ -193,7 +221,7 @@ def main() -> None:
             "its row (run from the repo root with `.venv/bin/python` after `make install`).",
             "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + ".", ""]
     body = [*search_value_section(), "", *accuracy_section(), "", *throughput_section(), "",
-            *worker_layout_section(), "", *pruner_section(), "",
+            *worker_layout_section(), "", *custom_data_section(), "", *pruner_section(), "",
             *plot_section(), "",
             *described_sections()]
     out = REPO / "docs" / "benchmarks.md"
