@@ -217,3 +217,18 @@ def test_the_dataset_option_takes_a_path():
     assert label("/data/my photos/") == "my_photos"
     with pytest.raises(ConfigError, match=r"or give a path to your own data.*did you mean 'mnist'"):
         OptimizationConfig(dataset="mnsit")
+
+
+def test_the_cli_describes_your_data(tmp_path):
+    import subprocess
+    import sys
+
+    root = write_photos(tmp_path / "photos", per_class=4)
+    command = [sys.executable, "-m", "nettune.cli.main", "datasets"]
+    proc = subprocess.run([*command, str(root), f"data_dir={tmp_path / 'c'}", "image_size=16"], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert proc.returncode == 0, proc.stderr
+    assert "3 classes, CNN models" in proc.stdout and "inputs 3x16x16" in proc.stdout
+    assert "no test split given" in proc.stdout and "decoded and cached as custom:" in proc.stdout
+    bad = subprocess.run([*command, str(tmp_path / "none")], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "no such file or folder" in bad.stderr

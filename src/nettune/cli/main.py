@@ -18,7 +18,9 @@ USAGE = """usage: nettune [--debug] COMMAND [OPTIONS]
 commands:
   optimize KEY=VALUE ...   run (or resume) a study, e.g.
                            nettune optimize dataset=mnist trials=8 mode=health max_epochs_per_trial=6
-  datasets                 list datasets, their type and whether they are cached for offline use
+  datasets [PATH]          list datasets, their type and whether they are cached for offline use;
+                           with PATH, read your own data (class folders, .csv/.tsv/.jsonl, .npz) and
+                           show its classes
   serve [--host H] [--port P]
                            start the REST + WebSocket API and the web dashboard
   worker serve|pull ...    run trials for others: a self-hosted RunPod-style endpoint (serve) or a
@@ -79,7 +81,7 @@ def _dispatch(args: list[str]) -> int:
     if command == "datasets":
         from nettune.cli.datasets_cmd import run_datasets
 
-        return run_datasets()
+        return run_datasets(rest)
     if command == "serve":
         from nettune.cli.serve_cmd import run_serve
 

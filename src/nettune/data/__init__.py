@@ -49,6 +49,7 @@ def load_dataset(name: str, *, data_fraction: float = 1.0, seed: int = 0, data_d
         data = prepare(found.spec, found.decoded, found.format, opts)
         # `ref` is how trial processes and workers load the same data again: by its content key, not its path.
         data.notes["custom"] = {**found.notes, "ref": CUSTOM_PREFIX + key}
+        data.notes["test_split"] = data.notes["test_split"].replace("no test split offline", "no test split given")
         return data
     spec = resolve(name)
     dataset_dir = Path(data_dir if data_dir is not None else default_data_dir()) / spec.name
