@@ -101,7 +101,9 @@ def test_gpus_per_worker_runs_the_study_trials_with_ddp(tmp_path, mnist_data_dir
     result = nettune.optimize(config)
     assert result.counts["complete"] == 1
     job = json.loads((config.run_dir / "trials" / "0000" / "job.json").read_text())
-    assert job["devices"] == ["cpu", "cpu"]
+    # The job asks for two devices of its kind and names none: the machine that runs it resolves them.
+    assert job["parallel"] == 2 and job["devices"] == []
+    assert TrialJob.from_dict(job).resolved_devices() == ("cpu", "cpu")
 
 
 def test_device_choice():

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nettune.endpoint.jobs import COMPLETED, FAILED, IN_PROGRESS, TERMINAL, TIMED_OUT, JobStore
+from nettune.executors.gpu_groups import gpu_groups, visible_devices_env
 from nettune.parent_watch import exit_with_parent
 
 log = logging.getLogger("nettune.endpoint")
@@ -27,10 +28,13 @@ STOP_GRACE_S = 10.0
 
 
 def worker_main(index: int, generation: int, inbox: Any, outbox: Any, stop: Any, threads: int,
-                scratch: str | None, server_pid: int) -> None:
-    """A worker process: import the handler once, then run one job per message until None arrives."""
+                scratch: str | None, server_pid: int, gpus: tuple[int, ...] = ()) -> None:
+    """A worker process: import the handler once, then run one job per message until None arrives.
+    `gpus`: the CUDA devices this worker may use (its own share of the machine's); () = whatever is visible."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     exit_with_parent(server_pid)  # a server killed outright leaves no worker training as an orphan
+    if gpus:  # before torch starts CUDA: the job's device=auto then means this worker's GPU(s), as cuda:0..
+        os.environ["CUDA_VISIBLE_DEVICES"] = visible_devices_env(gpus, os.environ.get("CUDA_VISIBLE_DEVICES"))
     import torch
 
     torch.set_num_threads(threads)
@@ -47,6 +51,15 @@ def worker_main(index: int, generation: int, inbox: Any, outbox: Any, stop: Any,
         except Exception as exc:  # the handler's own bug or an I/O error: the job fails, the worker lives on
             result = {"error": f"{type(exc).__name__}: {exc}"}
         outbox.put(("done", index, generation, job_id, result))
+
+
+def endpoint_gpu_groups(concurrency: int) -> list[tuple[int, ...]]:
+    """Each worker's share of the visible GPUs: an even split (so a job may use DDP within its share), or one GPU
+    each, shared round-robin, when there are more workers than GPUs."""
+    import torch
+
+    visible = torch.cuda.device_count()
+    return gpu_groups(visible, concurrency, max(1, visible // concurrency))
 
 
 class _Slot:
@@ -69,6 +82,7 @@ class WorkerPool:
             raise ValueError("concurrency must be >= 1")
         self.store, self.concurrency = store, concurrency
         self.threads = threads_per_worker or max(1, (os.cpu_count() or 1) // concurrency)
+        self.gpus = endpoint_gpu_groups(concurrency)
         self.scratch = str(scratch) if scratch else None
         self._ctx = mp.get_context("spawn")  # fork after torch has started threads can deadlock
         self._outbox: Any = self._ctx.Queue()
@@ -88,7 +102,7 @@ class WorkerPool:
         inbox, stop = self._ctx.Queue(), self._ctx.Event()
         process = self._ctx.Process(target=worker_main, name=f"nettune-worker-{index}", daemon=True,
                                     args=(index, generation, inbox, self._outbox, stop, self.threads, self.scratch,
-                                          os.getpid()))
+                                          os.getpid(), self.gpus[index]))
         process.start()
         return _Slot(index, generation, process, inbox, stop)
 

@@ -8,6 +8,7 @@ from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
 from nettune.executors.base import Executor
 from nettune.executors.local import LocalExecutor
+from nettune.executors.placement import local_placements
 
 
 def make_executor(config: OptimizationConfig) -> Executor:
@@ -16,17 +17,19 @@ def make_executor(config: OptimizationConfig) -> Executor:
     if config.follow_only:  # runs nothing: one idle thread rather than idle worker processes
         return LocalExecutor(1)
     if not config.use_runpod_service:
-        return LocalExecutor(workers)
+        return LocalExecutor(workers, placements=local_placements(config.device, workers, config.gpus_per_worker))
     from nettune.artifacts.datasets import ship_dataset
     from nettune.artifacts.s3 import parse_s3_url
     from nettune.data import default_data_dir
     from nettune.executors.remote import EndpointClient, RemoteExecutor, RemoteSettings, resolve_endpoint
     from nettune.executors.remote.access import RUNPOD_KEY_ENV, api_key_for, check_transport, is_runpod
+    from nettune.executors.remote.dotenv import ENDPOINT_ENV, remote_environment
     from nettune.worker.schema import ArtifactTarget
 
-    url = resolve_endpoint(config.runpod_endpoint)
+    env = remote_environment()
+    url = resolve_endpoint(config.runpod_endpoint or env.get(ENDPOINT_ENV))
     check_transport(url)
-    api_key = api_key_for(url)
+    api_key = api_key_for(url, env)
     if api_key is None and is_runpod(url):
         raise ConfigError(f"a RunPod endpoint needs an API key: set {RUNPOD_KEY_ENV}")
     store = None

@@ -57,6 +57,11 @@ def choose_layout(config: OptimizationConfig, data: PreparedData, cores: int | N
     if config.concurrent_workers is not None:
         workers = config.concurrent_workers
         return WorkerLayout(workers, max(1, cores // workers), "set by concurrent_workers")
+    gpus = torch.cuda.device_count() if pick_device(config.device).type == "cuda" else 0
+    if gpus and not config.use_runpod_service and not config.follow_only:
+        workers = max(1, gpus // config.gpus_per_worker)  # executors/placement.py gives each its own GPU(s)
+        return WorkerLayout(workers, max(1, cores // workers), f"one trial per {config.gpus_per_worker} of {gpus} "
+                            "visible GPU(s)")
     fixed = _fixed_reason(config, cores)
     if fixed is not None:
         return WorkerLayout(1, cores, fixed)
@@ -91,8 +96,6 @@ def _fixed_reason(config: OptimizationConfig, cores: int) -> str | None:
         return "remote endpoint: set concurrent_workers to its number of workers"
     if config.gpus_per_worker > 1:
         return "each trial trains on several devices (gpus_per_worker)"
-    if pick_device(config.device).type != "cpu":
-        return "one trial at a time on the GPU"
     if config.benchmark_trial_seconds is not None:
         return "benchmark trials do not train"
     if cores < 2 or config.trials < 2:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 
 from nettune.errors import ConfigError
+from nettune.executors.gpu_groups import gpu_groups
+from nettune.training.device import pick_device
 from nettune.training.distributed import data_parallel_devices
 
 
@@ -34,3 +36,14 @@ def plan_slots(device: str, gpus: list[int] | None, per_trial: int) -> list[Plac
                           f"--gpus-per-trial {per_trial}")
     groups = [gpus[i : i + per_trial] for i in range(0, len(gpus), per_trial)]
     return [Placement(f"cuda:{g[0]}", tuple(f"cuda:{i}" for i in g) if per_trial > 1 else ()) for g in groups]
+
+
+def local_placements(device: str, workers: int, per_trial: int) -> list[Placement] | None:
+    """One GPU (or DDP group) per concurrent local trial on a multi-GPU machine; None = each job's own device."""
+    if pick_device(device).type != "cuda" or device not in ("auto", "cuda"):
+        return None  # CPU, or a device the user pinned (cuda:1): trials go where asked
+    visible = torch.cuda.device_count()
+    if visible < 2:
+        return None
+    return [Placement(f"cuda:{g[0]}", tuple(f"cuda:{i}" for i in g) if per_trial > 1 else ())
+            for g in gpu_groups(visible, workers, per_trial)]

@@ -12,7 +12,6 @@ from nettune.config import OptimizationConfig
 from nettune.errors import NettuneError
 from nettune.space.search_space import SpaceOptions, suggest_model_config
 from nettune.study.optuna_compat import trial_id
-from nettune.training.distributed import data_parallel_devices
 from nettune.trials.job import TrialJob
 
 # In a study with a timeout, no searched trial may plan more than this share of it: a study gets at least a
@@ -61,7 +60,7 @@ def make_job(config: OptimizationConfig, study: optuna.Study, trial: optuna.Tria
         trial_id=trial_id(trial),
         pruner=config.pruner,
         fixed_duration_s=config.benchmark_trial_seconds,
-        devices=data_parallel_devices(config.device, config.gpus_per_worker),
+        parallel=config.gpus_per_worker,  # resolved where the trial runs: a CPU laptop may drive GPU workers
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from nettune.errors import ConfigError
 from nettune.space.model_config import ModelConfig
+from nettune.training.distributed import data_parallel_devices
 
 OutcomeState = Literal["complete", "pruned", "failed", "cancelled"]
 OUTCOME_STATES: tuple[OutcomeState, ...] = ("complete", "pruned", "failed", "cancelled")
@@ -45,8 +46,14 @@ class TrialJob:
     pruner: str = "none"
     # Benchmark only: wait this long instead of training (see trials/fixed_length.py).
     fixed_duration_s: float | None = None
-    # DistributedDataParallel over these devices, one process each (training/distributed.py); () = `device` alone.
+    # Devices one trial trains on (gpus_per_worker), resolved on the machine that runs it: `parallel` of `device`'s
+    # kind there. `devices` pins them instead (an executor's placement); () = resolve from `device` and `parallel`.
+    parallel: int = 1
     devices: tuple[str, ...] = ()
+
+    def resolved_devices(self) -> tuple[str, ...]:
+        """The DistributedDataParallel group on this machine; () = `device` alone. Called where the trial runs."""
+        return self.devices or data_parallel_devices(self.device, self.parallel)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

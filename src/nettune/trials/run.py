@@ -63,8 +63,9 @@ def run_trial(
     try:
         data = cached_dataset(job.dataset, job.data_fraction, job.data_seed, job.data_dir)
         device = pick_device(job.device)
-        if len(job.devices) > 1:  # DistributedDataParallel: this process is rank 0 and runs the trial
-            group = DataParallelGroup(job.devices, HelperTask(cfg, job.dataset, job.data_fraction, job.data_seed,
+        devices = job.resolved_devices()
+        if len(devices) > 1:  # DistributedDataParallel: this process is rank 0 and runs the trial
+            group = DataParallelGroup(devices, HelperTask(cfg, job.dataset, job.data_fraction, job.data_seed,
                                                               job.data_dir, job.seed))
             device = group.parallel.device
         seed_everything(job.seed)  # before building: weight initialisation draws from the global RNG
@@ -77,7 +78,7 @@ def run_trial(
             hooks.append(PruningHook(trial, functools.partial(_epoch_objective, job, monitor, outcome)))
         settings = TrainSettings(seed=job.seed, device=device, patience=job.patience, time_budget_s=job.time_budget_s,
                                  parallel=group.parallel if group is not None else None)
-        predicted_s = estimate_cost(model, cfg, data, device).total_s / max(1, len(job.devices))
+        predicted_s = estimate_cost(model, cfg, data, device).total_s / max(1, len(devices))
         outcome.metrics["predicted_s"] = round(predicted_s, 1)
         outcome.metrics["threads"] = torch.get_num_threads()  # part of how this trial trained (float order)
         check_budget(predicted_s, job.skip_over_s, cfg.epochs, device)

@@ -55,6 +55,7 @@ _JOB_RULES: dict[str, tuple[str, float | None, float | None, bool]] = {
     "trial_id": (_INT, 0, None, True),
     "pruner": (_STR, None, None, False),
     "fixed_duration_s": (_FLOAT, 0.0, 3600.0, True),
+    "parallel": (_INT, 1, 16, False),
     "devices": ("devices", None, None, False),
 }
 _CHOICES = {"dataset": DATASETS, "mode": MODES, "device": DEVICES, "plot_generation": PLOT_GENERATION,

@@ -45,7 +45,7 @@ def resolve_endpoint(endpoint: str | None) -> str:
     """Base URL from an endpoint id ("abc123") or a URL ("https://api.runpod.ai/v2/abc123", "http://box:8001")."""
     if not endpoint or not endpoint.strip():
         raise ConfigError("use_runpod_service=true needs runpod_endpoint=ENDPOINT_ID or a URL such as "
-                          "http://127.0.0.1:8001")
+                          "http://127.0.0.1:8001 (or RUNPOD_ENDPOINT in the environment or in ./.env)")
     endpoint = endpoint.strip().rstrip("/")
     if "://" not in endpoint:
         if not endpoint.replace("-", "").replace("_", "").isalnum():
