@@ -81,3 +81,9 @@ def test_auto_is_the_default_and_can_be_written_out():
         is None
     assert OptimizationConfig.from_strings({"dataset": "mnist", "workers": "2"}).concurrent_workers == 2
     assert dict((name, default) for name, default, _ in option_help())["concurrent_workers"] == "auto"
+
+
+def test_a_trial_budget_caps_the_predicted_study(image_data, monkeypatch):
+    monkeypatch.setattr(layout_mod, "measure_rates", lambda *_a: ({2: 150.0, 1: 150.0}, 100.0))
+    chosen = choose_layout(_config(timeout=None, trials=4, trial_timeout=5.0), image_data, cores=2)  # 4 x 5 s
+    assert chosen.workers == 1 and "short study (~20 s" in chosen.reason

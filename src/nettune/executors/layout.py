@@ -67,6 +67,8 @@ def choose_layout(config: OptimizationConfig, data: PreparedData, cores: int | N
         return WorkerLayout(1, cores, fixed)
     candidates = candidate_layouts(cores, min(config.trials, MAX_AUTO_WORKERS))
     rates, trial_s = measure_rates(config, data, sorted({threads for _, threads in candidates}, reverse=True))
+    if config.trial_timeout is not None:  # no trial trains past its budget
+        trial_s = min(trial_s, config.trial_timeout)
     study_s = config.timeout or trial_s * config.trials
     if study_s < MIN_STUDY_S:
         return WorkerLayout(1, cores, f"a short study (~{study_s:.0f} s predicted): worker processes would cost "

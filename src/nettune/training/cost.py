@@ -17,6 +17,7 @@ from torch import nn
 
 from nettune.data.types import PreparedData
 from nettune.space.model_config import ModelConfig
+from nettune.training.accelerate import Precision, prepare_model
 from nettune.training.augment import augment_batch
 from nettune.training.evaluate import prepare_batch
 from nettune.training.optim import make_optimizer
@@ -41,9 +42,9 @@ def estimate_cost(model: nn.Module, cfg: ModelConfig, data: PreparedData, device
     started = time.perf_counter()
     rng_state = torch.get_rng_state()
     cuda_state = torch.cuda.get_rng_state(device) if device.type == "cuda" else None
-    probe = copy.deepcopy(model).to(device)
-    if cfg.family == "cnn":
-        probe.to(memory_format=torch.channels_last)
+    probe = copy.deepcopy(model)
+    prepare_model(probe, cfg.family, device)
+    precision = Precision.for_device(device)  # time the steps the trial will take, at its precision
     optimizer = make_optimizer(probe, cfg)
     batch = min(cfg.batch_size, len(data.train))
     x = prepare_batch(data.train.x[:batch], device)
@@ -51,11 +52,11 @@ def estimate_cost(model: nn.Module, cfg: ModelConfig, data: PreparedData, device
     augment_rng = torch.Generator().manual_seed(0)
 
     def step() -> None:
-        loss = F.cross_entropy(probe(augment_batch(x, cfg.augment, augment_rng)), y,
-                               label_smoothing=cfg.label_smoothing)
+        with precision.autocast(device):
+            loss = F.cross_entropy(probe(augment_batch(x, cfg.augment, augment_rng)), y,
+                                   label_smoothing=cfg.label_smoothing)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        precision.step(loss, optimizer)
 
     probe.train()
     step()

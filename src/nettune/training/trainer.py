@@ -15,6 +15,7 @@ from torch import nn
 
 from nettune.data.types import PreparedData
 from nettune.space.model_config import ModelConfig
+from nettune.training.accelerate import Precision, prepare_model, resident
 from nettune.training.augment import augment_batch
 from nettune.training.cancel import CancelToken
 from nettune.training.device import seed_everything
@@ -77,12 +78,11 @@ def train(
     # Its own stream: data-parallel ranks augment parts of different sizes but must keep one batch order.
     augment_rng = torch.Generator().manual_seed(settings.seed + 1)
     device = settings.device
-    model.to(device)
-    if cfg.family == "cnn":
-        model.to(memory_format=torch.channels_last)
+    prepare_model(model, cfg.family, device)
+    precision = Precision.for_device(device)  # fp32 on the CPU; bf16 (or fp16 + scaler) on a GPU
     parallel = settings.parallel
     net = model if parallel is None else parallel.wrap(model)
-    x_train, y_train = data.train.x, data.train.y
+    x_train, y_train, on_device = resident(data.train.x, data.train.y, device)
     n_train = len(data.train)
     batches_per_epoch = max(1, -(-n_train // cfg.batch_size))
     optimizer = make_optimizer(model, cfg)
@@ -105,14 +105,16 @@ def train(
                 cancel.check()
             idx = order[(batch - 1) * cfg.batch_size : batch * cfg.batch_size]
             mine = idx if parallel is None else parallel.part(idx)
+            if on_device:
+                mine = mine.to(device, non_blocking=True)
             x, y = prepare_batch(x_train[mine], device), y_train[mine].to(device, non_blocking=True)
             x = augment_batch(x, cfg.augment, augment_rng)
 
-            logits = net(x)
-            loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
+            with precision.autocast(device):
+                logits = net(x)
+                loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            precision.step(loss, optimizer)
             schedule.step()
 
             step += 1
