@@ -171,6 +171,30 @@ def custom_data_section() -> list[str]:
     return lines
 
 
+def gpu_section() -> list[str]:
+    lines = ["## GPU (bench/gpu_check.sh)", ""]
+    result = _load("gpu_throughput")
+    if result is None:
+        return [*lines, "Not run yet: no GPU machine has been available to this project. `bash bench/gpu_check.sh` "
+                "measures trainer throughput (bare loop against nettune's, health and mixed precision on and off) "
+                "on the MNIST baseline and a CIFAR-sized CNN, a 2-GPU DDP trial and a short study, in under 8 "
+                "minutes."]
+    lines += [f"{result['device']}, mixed precision {result['amp_dtype']}. Reproduce: `bash bench/gpu_check.sh`", "",
+              "| model | bare fp32 | bare AMP | trainer AMP, health off | trainer AMP, health on | ratio off / on "
+              "(target ≥ 0.97 / ≥ 0.90) |", "| --- | --- | --- | --- | --- | --- |"]
+    for name in ("mnist_baseline", "cifar_sized"):
+        row = result[name]
+        med = row["median_samples_per_s"]
+        lines.append(f"| {name} | {med['bare_fp32']:.0f} | {med['bare_amp']:.0f} | {med['trainer_amp_no_health']:.0f} "
+                     f"| {med['trainer_amp_health']:.0f} | {row['ratio_no_health_amp']:.3f} / "
+                     f"{row['ratio_health_amp']:.3f} |")
+    for part in ("gpu_ddp", "gpu_study"):
+        extra = _load(part)
+        if extra is not None:
+            lines += ["", f"`{part}`: " + json.dumps({k: v for k, v in extra.items() if k not in ("machine",)})]
+    return lines
+
+
 def pruner_section() -> list[str]:
     result = _load("pruners")
     lines = ["## Pruner choice", ""]
@@ -221,7 +245,7 @@ def main() -> None:
             "its row (run from the repo root with `.venv/bin/python` after `make install`).",
             "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + ".", ""]
     body = [*search_value_section(), "", *accuracy_section(), "", *throughput_section(), "",
-            *worker_layout_section(), "", *custom_data_section(), "", *pruner_section(), "",
+            *worker_layout_section(), "", *custom_data_section(), "", *gpu_section(), "", *pruner_section(), "",
             *plot_section(), "",
             *described_sections()]
     out = REPO / "docs" / "benchmarks.md"

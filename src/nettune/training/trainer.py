@@ -41,6 +41,7 @@ class TrainSettings:
     patience: int = 2  # epochs without validation-loss improvement before stopping early
     time_budget_s: float | None = None  # stop (and keep the best epoch so far) once exceeded
     parallel: DataParallelPart | None = None  # None: the whole batch trains in this process
+    mixed_precision: bool = True  # on a GPU: bf16/fp16 autocast (training/accelerate.py); no effect on the CPU
 
 
 @dataclass
@@ -79,7 +80,8 @@ def train(
     augment_rng = torch.Generator().manual_seed(settings.seed + 1)
     device = settings.device
     prepare_model(model, cfg.family, device)
-    precision = Precision.for_device(device)  # fp32 on the CPU; bf16 (or fp16 + scaler) on a GPU
+    # fp32 on the CPU; bf16 (or fp16 + scaler) on a GPU
+    precision = Precision.for_device(device) if settings.mixed_precision else Precision(None, None)
     parallel = settings.parallel
     net = model if parallel is None else parallel.wrap(model)
     x_train, y_train, on_device = resident(data.train.x, data.train.y, device)
