@@ -51,10 +51,10 @@ def run_loop(
             loss = nn.functional.cross_entropy(out, yb)
             loss.backward()
             opt.step()
-            hits = int((out.argmax(1) == yb).sum())
-            correct, seen = correct + hits, seen + len(yb)
+            hits = (out.argmax(1) == yb).sum()
+            correct, seen = correct + int(hits), seen + len(yb)
             for hook in hooks:
-                hook.on_batch_end(ctx, BatchEnd(epoch, b + 1, step, loss.item(), hits, len(yb)))
+                hook.on_batch_end(ctx, BatchEnd(epoch, b + 1, step, loss.detach(), hits, len(yb)))
         model.eval()
         with torch.no_grad():
             out = model(x_val)

@@ -45,7 +45,8 @@ class HealthMonitor(TrainerHook):
         self._reset()
 
     def _reset(self) -> None:
-        self.losses: list[float] = []  # per-batch training loss, in step order
+        self._losses: list[float] = []  # per-batch training loss, in step order (see `losses`)
+        self._pending: list[torch.Tensor] = []  # this epoch's losses, still on the device
         self.epochs: list[EpochEnd] = []  # history; val_correct dropped from all but the last (memory)
         self.last_val_correct: torch.Tensor = torch.empty(0, dtype=torch.bool)
         self.activity: list[UnitActivity] = []  # from the latest probe
@@ -55,6 +56,14 @@ class HealthMonitor(TrainerHook):
         self._grads: GradRecorder | None = None
         self._epoch_samples = 0  # training samples seen since the last epoch end: sets the probe budget
 
+    @property
+    def losses(self) -> list[float]:
+        """Per-batch training loss, in step order."""
+        if self._pending:
+            self._losses.extend(torch.stack(self._pending).double().cpu().tolist())
+            self._pending.clear()
+        return self._losses
+
     # --- TrainerHook -------------------------------------------------------------------------------
 
     def on_train_start(self, ctx: TrainContext) -> None:
@@ -63,7 +72,7 @@ class HealthMonitor(TrainerHook):
         self._grads = GradRecorder(unwrap_compiled(ctx.model))
 
     def on_batch_end(self, ctx: TrainContext, step: BatchEnd) -> None:
-        self.losses.append(float(step.loss))
+        self._pending.append(step.loss_t.detach())  # read in one go at the epoch's end, not one sync per batch
         self._epoch_samples += step.size
         # (global_step - 1) so step 1 is always sampled: even a one-batch run has a gradient reading.
         if (step.global_step - 1) % self.grad_every == 0:
@@ -74,6 +83,7 @@ class HealthMonitor(TrainerHook):
 
     def on_epoch_end(self, ctx: TrainContext, epoch: EpochEnd) -> None:
         self._ctx = ctx
+        _ = self.losses  # bring this epoch's losses to the host
         self.epochs.append(replace(epoch, val_correct=torch.empty(0, dtype=torch.bool)))
         self.last_val_correct = epoch.val_correct.detach().to("cpu", torch.bool).flatten()
         if self._grads is not None:

@@ -30,9 +30,19 @@ class BatchEnd:
     epoch: int  # 1-based
     batch: int  # 1-based within the epoch
     global_step: int  # 1-based over the run
-    loss: float
-    correct: int
+    # The batch's mean loss and correct count as 0-d tensors on the training device. Reading `loss` or `correct`
+    # waits for the device to finish the batch (a host sync on a GPU): hooks read them only when they report.
+    loss_t: torch.Tensor
+    correct_t: torch.Tensor
     size: int
+
+    @property
+    def loss(self) -> float:
+        return float(self.loss_t)
+
+    @property
+    def correct(self) -> int:
+        return int(self.correct_t)
 
 
 @dataclass

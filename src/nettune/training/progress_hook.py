@@ -20,8 +20,8 @@ class ProgressReporter(TrainerHook):
     def on_batch_end(self, ctx: TrainContext, step: BatchEnd) -> None:
         if step.batch == 1:
             self._loss = self._correct = self._seen = 0.0
-        self._loss += step.loss * step.size
-        self._correct += step.correct
+        self._loss += step.loss_t * step.size  # sums stay on the device; read only when reported
+        self._correct += step.correct_t
         self._seen += step.size
         if step.batch % self._every == 0:
             self.emit(
@@ -30,8 +30,8 @@ class ProgressReporter(TrainerHook):
                     epoch=step.epoch,
                     total_epochs=ctx.total_epochs,
                     fraction=step.batch / ctx.batches_per_epoch,
-                    loss=self._loss / self._seen,
-                    accuracy=self._correct / self._seen,
+                    loss=float(self._loss) / self._seen,
+                    accuracy=float(self._correct) / self._seen,
                 )
             )
 

@@ -24,6 +24,9 @@ from nettune.training.hooks import BatchEnd, EpochEnd, TrainContext, TrainerHook
 from nettune.training.optim import make_optimizer, make_schedule
 
 PROBE_SIZE = 256  # validation samples used by hooks for activation statistics
+# On a GPU the loop reads the loss back (a host sync) only this often, to notice a diverged run; the running sums
+# stay on the device. On the CPU reading it costs nothing, so it is read after every batch.
+SYNC_EVERY = 50
 
 
 class DataParallelPart(Protocol):
@@ -97,10 +100,13 @@ def train(
     history: list[dict[str, float]] = []
     best_loss, best_epoch, best_state, best_train_acc = float("inf"), 0, None, 0.0
     stop_reason, step, epoch = "completed", 0, 0
+    check_every = 1 if device.type == "cpu" else SYNC_EVERY
     for epoch in range(1, cfg.epochs + 1):
         model.train()
         epoch_start = time.perf_counter()
-        loss_sum, correct_sum, seen = 0.0, 0, 0
+        loss_sum = torch.zeros((), device=device)
+        correct_sum = torch.zeros((), dtype=torch.long, device=device)
+        seen = 0
         order = torch.randperm(n_train, generator=generator)
         for batch in range(1, batches_per_epoch + 1):
             if cancel is not None:
@@ -120,13 +126,18 @@ def train(
             schedule.step()
 
             step += 1
-            batch_loss, batch_correct = loss.item(), int((logits.argmax(1) == y).sum())
+            batch_loss, batch_correct = loss.detach().float(), (logits.argmax(1) == y).sum()
             if parallel is not None:  # the whole batch's numbers, the same on every process
-                batch_loss, batch_correct = parallel.whole_batch(loss, batch_correct)
-            loss_sum, correct_sum, seen = loss_sum + batch_loss * len(idx), correct_sum + batch_correct, seen + len(idx)
+                whole_loss, whole_correct = parallel.whole_batch(loss, int(batch_correct))
+                batch_loss = torch.tensor(whole_loss, device=device)
+                batch_correct = torch.tensor(whole_correct, device=device)
+            loss_sum += batch_loss * len(idx)
+            correct_sum += batch_correct
+            seen += len(idx)
             for hook in hooks:
                 hook.on_batch_end(ctx, BatchEnd(epoch, batch, step, batch_loss, batch_correct, len(idx)))
-            if not math.isfinite(batch_loss):
+            # One non-finite batch makes the epoch's sum non-finite, so checking the sum now and then loses nothing.
+            if (batch % check_every == 0 or batch == batches_per_epoch) and not math.isfinite(float(loss_sum)):
                 stop_reason = "diverged (non-finite loss)"
                 break
             if settings.time_budget_s is not None and time.perf_counter() - started > settings.time_budget_s:
@@ -136,8 +147,8 @@ def train(
         val = evaluate(model, data.val, device)
         row = EpochEnd(
             epoch=epoch,
-            train_loss=loss_sum / max(1, seen),
-            train_accuracy=correct_sum / max(1, seen),
+            train_loss=float(loss_sum) / max(1, seen),
+            train_accuracy=int(correct_sum) / max(1, seen),
             val_loss=val.loss,
             val_accuracy=val.accuracy,
             seconds=time.perf_counter() - epoch_start,
