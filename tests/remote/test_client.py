@@ -115,9 +115,22 @@ def test_5xx_is_retried_4xx_is_not(scripted):
     assert caught.value.status == 401 and len(server.times) == 1
 
 
+class FakeClock:
+    """Simulated time for the limiter and the breaker: sleeping advances it, nothing waits."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def test_circuit_opens_after_repeated_failures_and_probes_after_reset():
-    url = closed_local_url()
-    breaker = CircuitBreaker(threshold=3, reset_s=0.3)
+    url, clock = closed_local_url(), FakeClock()
+    breaker = CircuitBreaker(threshold=3, reset_s=30.0, clock=clock)
     client = EndpointClient(url, retry=RetryPolicy(attempts=5, base_s=0.01, cap_s=0.02), limiter=RateLimiter(),
                             breaker=breaker)
     with pytest.raises(EndpointUnavailable, match="circuit open after: cannot connect"):
@@ -127,18 +140,25 @@ def test_circuit_opens_after_repeated_failures_and_probes_after_reset():
     with pytest.raises(EndpointUnavailable, match="circuit open"):
         client.health()  # fails at once, without a request
     assert time.monotonic() - started < 0.05
-    time.sleep(0.35)
+    clock.sleep(29.9)
+    assert breaker.state == "open"
+    clock.sleep(0.2)
     assert breaker.state == "half-open" and breaker.allow() and not breaker.allow()  # exactly one probe
     breaker.record_success()
     assert breaker.state == "closed"
 
 
 def test_rate_limiter_keeps_under_the_documented_limit():
-    limiter = RateLimiter({"cancel": 20}, share=1.0)  # 20 per 10 s = 2 per second, burst 2
-    started = time.monotonic()
-    for _ in range(5):
+    clock = FakeClock()
+    limiter = RateLimiter({"cancel": 20}, share=1.0, clock=clock, sleep=clock.sleep)  # 2 per second, burst 2
+    sent = []
+    for _ in range(6):
         limiter.acquire("cancel")
-    assert time.monotonic() - started >= 1.4  # 2 at once, then one every 0.5 s
+        sent.append(clock.now - 1000.0)
+    assert sent == pytest.approx([0.0, 0.0, 0.5, 1.0, 1.5, 2.0])  # 2 at once, then one every 0.5 s
+    limiter.pause(10.0)  # a 429 with Retry-After: 10
+    limiter.acquire("cancel")
+    assert clock.now - 1000.0 == pytest.approx(12.0)
 
 
 def test_backoff_and_retry_after_parsing():

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+
+Clock = Callable[[], float]
 
 RUNPOD_LIMITS_PER_10S = {"run": 1000, "runsync": 2000, "status": 2000, "cancel": 100, "retry": 100,
                          "purge-queue": 2, "health": 100}
@@ -17,15 +20,15 @@ LIMIT_SHARE = 0.8
 
 
 class TokenBucket:
-    def __init__(self, rate_per_s: float, burst: float) -> None:
-        self.rate, self.burst = rate_per_s, burst
-        self._tokens, self._stamp = burst, time.monotonic()
+    def __init__(self, rate_per_s: float, burst: float, clock: Clock = time.monotonic) -> None:
+        self.rate, self.burst, self._clock = rate_per_s, burst, clock
+        self._tokens, self._stamp = burst, clock()
         self._lock = threading.Lock()
 
     def reserve(self) -> float:
         """Take a token; returns how long the caller must wait before using it."""
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
             self._stamp = now
             self._tokens -= 1.0
@@ -33,9 +36,14 @@ class TokenBucket:
 
 
 class RateLimiter:
-    def __init__(self, limits_per_10s: dict[str, int] | None = None, share: float = LIMIT_SHARE) -> None:
+    """`clock` and `sleep` are injectable so tests can run it on simulated time."""
+
+    def __init__(self, limits_per_10s: dict[str, int] | None = None, share: float = LIMIT_SHARE,
+                 clock: Clock = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         limits = limits_per_10s or RUNPOD_LIMITS_PER_10S
-        self._buckets = {op: TokenBucket(n * share / 10.0, max(1.0, n * share / 10.0)) for op, n in limits.items()}
+        self._clock, self._sleep = clock, sleep
+        self._buckets = {op: TokenBucket(n * share / 10.0, max(1.0, n * share / 10.0), clock)
+                         for op, n in limits.items()}
         self._paused_until = 0.0
         self._lock = threading.Lock()
 
@@ -43,14 +51,14 @@ class RateLimiter:
         """Block until a request for `operation` may be sent."""
         wait = self._buckets[operation].reserve() if operation in self._buckets else 0.0
         with self._lock:
-            wait = max(wait, self._paused_until - time.monotonic())
+            wait = max(wait, self._paused_until - self._clock())
         if wait > 0:
-            time.sleep(wait)
+            self._sleep(wait)
 
     def pause(self, seconds: float) -> None:
         """After a 429: no request to this endpoint before `seconds` from now."""
         with self._lock:
-            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
 class CircuitBreaker:
@@ -60,8 +68,8 @@ class CircuitBreaker:
     spending a full retry sequence against it.
     """
 
-    def __init__(self, threshold: int = 5, reset_s: float = 30.0) -> None:
-        self.threshold, self.reset_s = threshold, reset_s
+    def __init__(self, threshold: int = 5, reset_s: float = 30.0, clock: Clock = time.monotonic) -> None:
+        self.threshold, self.reset_s, self._clock = threshold, reset_s, clock
         self._failures = 0
         self._opened_at: float | None = None
         self._probing = False
@@ -76,7 +84,7 @@ class CircuitBreaker:
     def _state(self) -> str:
         if self._opened_at is None:
             return "closed"
-        return "half-open" if time.monotonic() - self._opened_at >= self.reset_s else "open"
+        return "half-open" if self._clock() - self._opened_at >= self.reset_s else "open"
 
     def allow(self) -> bool:
         with self._lock:
@@ -97,13 +105,13 @@ class CircuitBreaker:
             self._failures += 1
             self.last_error = error
             if self._probing or self._failures >= self.threshold:
-                self._opened_at, self._probing = time.monotonic(), False
+                self._opened_at, self._probing = self._clock(), False
 
     def trip(self, error: str) -> None:
         """Open at once (the endpoint was found unreachable at start)."""
         with self._lock:
             self._failures, self.last_error = self.threshold, error
-            self._opened_at, self._probing = time.monotonic(), False
+            self._opened_at, self._probing = self._clock(), False
 
 
 _breakers: dict[str, CircuitBreaker] = {}
