@@ -267,6 +267,37 @@ export const scenarios = [
     check(accuracy.includes(`${(job.progress.best_accuracy * 100).toFixed(2)}%`), "reopened job shows other numbers");
   }],
 
+  ["every option in the form; export, import and run a past job again", async ({ page, server, state, root }) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    if (!(await page.locator("#o-seed").isVisible())) await page.click("details.advanced > summary");
+    const schema = await server.api("/openapi.json");
+    const offered = Object.keys(schema.components.schemas.OptimizeRequest.properties);
+    for (const name of ["seed", "pruner", "sampler", "timeout", "trial_timeout", "warm_start", "tensorboard",
+      "plot_generation", "gpus_per_worker", "artifact_store", "image_size"]) {
+      check(offered.includes(name), `the API does not offer ${name}`);
+      await page.locator(`#o-${name}`).waitFor({ timeout: 10_000 });
+    }
+    await page.fill("#o-seed", "7");
+    await page.selectOption("#o-pruner", "median");
+    const [download] = await Promise.all([page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export configuration" }).click()]);
+    const saved = path.join(root, "config.json");
+    await download.saveAs(saved);
+    const exported = JSON.parse(readFileSync(saved, "utf8"));
+    check(exported.seed === 7 && exported.pruner === "median" && !("sampler" in exported),
+      `exported ${JSON.stringify(exported)}`);
+    await page.fill("#o-seed", "");
+    await page.setInputFiles("input[aria-label='Import configuration']", saved);
+    await until(() => page.inputValue("#o-seed"), (v) => v === "7", 5000, "the imported seed");
+
+    await page.locator("[data-testid=jobs] li", { hasText: LIVE_JOB }).getByRole("button", { name: "Run again" }).click();
+    const job = await server.api(`/jobs/${state.liveJob}`);
+    await until(() => page.inputValue("#f-trials"), (v) => v === String(job.config.trials), 5000, "the job's trials");
+    check((await page.inputValue("#f-run")) === "", "a re-run must get a new run name");
+    check((await page.inputValue("#o-seed")) === (job.config.seed === 42 ? "" : String(job.config.seed)),
+      "the re-run form does not hold the job's seed");
+  }],
+
   ["survive a server restart: banner, reconnection, data still there", async (env) => {
     const { page, server } = env;
     const before = await text(page, "[data-testid=tile-accuracy]");

@@ -28,6 +28,7 @@ export function App() {
   const [jobId, setJobId] = useState<string | null>(jobFromHash);
   const [openTrial, setOpenTrial] = useState<number | null>(null);
   const [uploaded, setUploaded] = useState<string | null>(null); // the form switches to a fresh upload
+  const [preset, setPreset] = useState<{ config: Record<string, unknown>; nonce: number } | null>(null);
   const live = useJobLive(jobId);
   const job = live.job;
 
@@ -65,7 +66,8 @@ export function App() {
       <main>
         <div className="top-grid">
           <Controls datasets={server.datasets} limits={server.health?.limits} current={job} online={server.online} onStarted={onStarted}
-            onCancelled={() => server.refreshJobs()} preferredDataset={uploaded} />
+            onCancelled={() => server.refreshJobs()} preferredDataset={uploaded} schema={server.schema}
+            preset={preset} />
           <div className="live-col">
             {job && (
               <div className="job-title" data-testid="job-title">
@@ -96,7 +98,8 @@ export function App() {
         {job && <TrialGallery trials={live.trials} onOpen={setOpenTrial} />}
         <section aria-label="Past jobs" className="past">
           <h2>Jobs on this server</h2>
-          <PastJobs jobs={server.jobs} selected={jobId} onOpen={select} onResumed={(j) => onStarted(j)} />
+          <PastJobs jobs={server.jobs} selected={jobId} onOpen={select} onResumed={(j) => onStarted(j)}
+            onRerun={(config) => { setPreset({ config, nonce: Date.now() }); window.scrollTo(0, 0); }} />
         </section>
       </main>
       {job && openTrial != null && (

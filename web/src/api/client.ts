@@ -143,6 +143,7 @@ export const api = {
   deleteDataset: (name: string) =>
     request<void>(`/datasets/uploads/${encodeURIComponent(name)}`, { method: "DELETE" }),
   glossary: () => get<Glossary>("/glossary"),
+  openapi: () => get<unknown>("/openapi.json"),
   jobs: () => get<{ jobs: Job[] }>("/jobs").then((r) => r.jobs),
   job: (id: string) => get<Job>(job(id)),
   optimize: (body: OptimizeRequest) => post<Job>("/optimize", body),

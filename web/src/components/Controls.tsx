@@ -4,7 +4,8 @@ import { useEffect, useMemo, useState } from "react";
 
 import { ApiError, api } from "../api/client";
 import type { DatasetEntry, GlossaryEntry, Job, ServerLimits } from "../api/types";
-import { DEFAULT_FORM, type FormErrors, type FormValues, toRequest, validate } from "../lib/validate";
+import { checkOptions, formFromConfig, fullRequest, type OptionSpec, optionSpecs } from "../lib/options";
+import { DEFAULT_FORM, type FormErrors, type FormValues, validate } from "../lib/validate";
 import { Explain, useGlossary, useTerm } from "./Glossary";
 
 // The activations a search can be fixed to (ModelConfig.ACTIVATIONS on the server).
@@ -18,20 +19,33 @@ interface Props {
   onStarted: (job: Job) => void;
   onCancelled: (job: Job) => void;
   preferredDataset?: string | null; // e.g. a dataset just uploaded: the form switches to it
+  schema?: unknown | null; // the server's OpenAPI document: every option the API takes
+  preset?: { config: Record<string, unknown>; nonce: number } | null; // a past job to run again
 }
 
-export function Controls({ datasets, limits, current, online, onStarted, onCancelled, preferredDataset }: Props) {
+export function Controls({ datasets, limits, current, online, onStarted, onCancelled, preferredDataset, schema,
+  preset }: Props) {
   const [values, setValues] = useState<FormValues>(DEFAULT_FORM);
+  const [extra, setExtra] = useState<Record<string, string>>({});
+  const specs = useMemo(() => optionSpecs(schema), [schema]);
+  const extraErrors = useMemo(() => checkOptions(specs, extra), [specs, extra]);
+  const [importError, setImportError] = useState<string | null>(null);
   useEffect(() => {
     if (preferredDataset) setValues((v) => ({ ...v, dataset: preferredDataset }));
   }, [preferredDataset]);
+  useEffect(() => {
+    if (!preset) return;
+    const form = formFromConfig(preset.config, specs);
+    setValues(form.values);
+    setExtra(form.extra);
+  }, [preset, specs]);
   const [touched, setTouched] = useState(false); // a start was attempted: show every problem
   const [edited, setEdited] = useState<Set<keyof FormValues>>(new Set());
   const [submitting, setSubmitting] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
   const errors: FormErrors = useMemo(() => validate(values, datasets, limits), [values, datasets, limits]);
-  const invalid = Object.keys(errors).length > 0;
+  const invalid = Object.keys(errors).length > 0 || Object.keys(extraErrors).length > 0;
   const shown: FormErrors = touched
     ? errors
     : Object.fromEntries(Object.entries(errors).filter(([key]) => edited.has(key as keyof FormValues)));
@@ -53,7 +67,7 @@ export function Controls({ datasets, limits, current, online, onStarted, onCance
     setSubmitting(true);
     setServerError(null);
     try {
-      onStarted(await api.optimize(toRequest(values)));
+      onStarted(await api.optimize(fullRequest(values, specs, extra)));
     } catch (err) {
       setServerError(err instanceof ApiError ? err.message : String(err));
     } finally {
@@ -164,6 +178,37 @@ export function Controls({ datasets, limits, current, online, onStarted, onCance
         <Field label="Run name" option="run_name" error={shown.runName} htmlFor="f-run">
           <input id="f-run" placeholder="automatic" value={values.runName} onChange={(e) => set("runName", e.target.value)} />
         </Field>
+        {specs.length > 0 && (
+          <div className="all-options" data-testid="all-options">
+            {specs.map((spec) => (
+              <OptionField key={spec.name} spec={spec} value={extra[spec.name] ?? ""} error={extraErrors[spec.name]}
+                onChange={(text) => { setExtra((x) => ({ ...x, [spec.name]: text })); setServerError(null); }} />
+            ))}
+          </div>
+        )}
+        <div className="buttons">
+          <button type="button" className="small-button" onClick={() => exportConfig(fullRequest(values, specs, extra))}>
+            Export configuration
+          </button>
+          <label className="small-button file-button">
+            Import configuration
+            <input type="file" accept=".json,application/json" aria-label="Import configuration"
+              onChange={async (e) => {
+                const file = e.target.files?.[0];
+                e.target.value = "";
+                if (!file) return;
+                try {
+                  const form = formFromConfig(JSON.parse(await file.text()) as Record<string, unknown>, specs);
+                  setValues(form.values);
+                  setExtra(form.extra);
+                  setImportError(null);
+                } catch {
+                  setImportError(`${file.name} is not a nettune configuration (JSON, as Export configuration writes).`);
+                }
+              }} />
+          </label>
+        </div>
+        {importError && <p className="form-error" role="alert">{importError}</p>}
       </details>
       {Object.keys(shown).length > 0 && (
         <p className="form-error" role="alert">Fix the fields marked above before starting.</p>
@@ -179,6 +224,37 @@ export function Controls({ datasets, limits, current, online, onStarted, onCance
         </button>
       </div>
     </form>
+  );
+}
+
+/** The request body as a file the form (or the API) takes back: `nettune-config.json`. */
+function exportConfig(body: Record<string, unknown>) {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(body, null, 2)], { type: "application/json" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = "nettune-config.json";
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+/** One option from the server's schema: a choice, a switch or a value, empty meaning the server's default. */
+function OptionField({ spec, value, error, onChange }: {
+  spec: OptionSpec; value: string; error?: string; onChange: (text: string) => void;
+}) {
+  const id = `o-${spec.name}`;
+  const fallback = spec.default === null ? "none" : String(spec.default);
+  return (
+    <Field label={spec.title} option={spec.name} error={error} htmlFor={id}>
+      {spec.kind === "enum" || spec.kind === "boolean" ? (
+        <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+          <option value="">default ({fallback})</option>
+          {(spec.kind === "boolean" ? ["true", "false"] : spec.choices).map((c) => <option key={c} value={c}>{c}</option>)}
+        </select>
+      ) : (
+        <input id={id} value={value} placeholder={fallback} title={spec.description}
+          inputMode={spec.kind === "string" ? "text" : "decimal"} onChange={(e) => onChange(e.target.value)} />
+      )}
+    </Field>
   );
 }
 

@@ -5,11 +5,12 @@ import { ApiError, api } from "../api/client";
 import { RESUMABLE_JOB_STATES, type Job } from "../api/types";
 import { fixed, pct, timestamp } from "../lib/format";
 
-export function PastJobs({ jobs, selected, onOpen, onResumed }: {
+export function PastJobs({ jobs, selected, onOpen, onResumed, onRerun }: {
   jobs: Job[] | null;
   selected: string | null;
   onOpen: (jobId: string) => void;
   onResumed: (job: Job) => void;
+  onRerun?: (config: Record<string, unknown>) => void; // fill the form with this job's configuration
 }) {
   const [error, setError] = useState<string | null>(null);
   if (!jobs) return <p className="muted">Loading jobs…</p>;
@@ -43,6 +44,10 @@ export function PastJobs({ jobs, selected, onOpen, onResumed }: {
               </button>
               {RESUMABLE_JOB_STATES.includes(job.state) && (
                 <button type="button" className="small-button" onClick={() => resume(job.job_id)}>Resume</button>
+              )}
+              {onRerun && (
+                <button type="button" className="small-button" onClick={() => onRerun(job.config)}
+                  title="Fill the form with this job's configuration (a new run name)">Run again</button>
               )}
             </li>
           );

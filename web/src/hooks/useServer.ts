@@ -13,6 +13,7 @@ export interface ServerState {
   authNeeded: boolean;
   datasets: DatasetEntry[] | null;
   glossary: Glossary | null;
+  schema: unknown | null; // the server's OpenAPI document: the form's every option comes from it
   jobs: Job[] | null;
   error: string | null; // the last non-connectivity failure, in words
   refreshJobs: () => void;
@@ -29,10 +30,11 @@ export function useServer(): ServerState {
   const [authNeeded, setAuthNeeded] = useState(false);
   const [datasets, setDatasets] = useState<DatasetEntry[] | null>(null);
   const [glossary, setGlossary] = useState<Glossary | null>(null);
+  const [schema, setSchema] = useState<unknown | null>(null);
   const [jobs, setJobs] = useState<Job[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  const loaded = useRef({ datasets: false, glossary: false });
+  const loaded = useRef({ datasets: false, glossary: false, schema: false });
 
   useEffect(() => subscribeConnectivity(setOnline), []);
 
@@ -62,6 +64,13 @@ export function useServer(): ServerState {
             if (cancelled) return;
             setDatasets(list);
             loaded.current.datasets = true;
+          }));
+        }
+        if (!loaded.current.schema) {
+          work.push(api.openapi().then((doc) => {
+            if (cancelled) return;
+            setSchema(doc);
+            loaded.current.schema = true;
           }));
         }
         if (!loaded.current.glossary) {
@@ -95,5 +104,5 @@ export function useServer(): ServerState {
   }, [record]);
   const retryNow = useCallback(() => setTick((t) => t + 1), []);
 
-  return { online, health, authNeeded, datasets, glossary, jobs, error, refreshJobs, refreshDatasets, retryNow };
+  return { online, health, authNeeded, datasets, glossary, schema, jobs, error, refreshJobs, refreshDatasets, retryNow };
 }
