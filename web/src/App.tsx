@@ -14,6 +14,7 @@ import { SummaryTiles } from "./components/SummaryTiles";
 import { TrialDetail } from "./components/TrialDetail";
 import { TrialGallery } from "./components/TrialGallery";
 import { YourData } from "./components/YourData";
+import { TensorBoardButton } from "./components/TensorBoardButton";
 import { useJobLive } from "./hooks/useJobLive";
 import { useServer } from "./hooks/useServer";
 import { timestamp } from "./lib/format";
@@ -76,6 +77,7 @@ export function App() {
                   {String(job.config.dataset)} · started {timestamp(job.started_at ?? job.created_at)}
                   {job.finished_at ? ` · ended ${timestamp(job.finished_at)}` : ""}
                 </span>
+                {job.config.tensorboard === true && <TensorBoardButton jobId={job.job_id} />}
               </div>
             )}
             {live.error && <p className="form-error" role="alert">{live.error}</p>}

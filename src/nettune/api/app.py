@@ -21,7 +21,7 @@ from nettune.api.deps import Services
 from nettune.api.errors import ApiError
 from nettune.api.loopback_guard import LoopbackGuard
 from nettune.api.models import OptimizeRequest
-from nettune.api.routes import dashboard, datasets, files, jobs, meta, trials, ws
+from nettune.api.routes import dashboard, datasets, files, jobs, meta, tensorboard, trials, ws
 from nettune.api.security import BodyLimit, require_token, require_token_or_query
 from nettune.api.services.hub import EventHub
 from nettune.api.services.jobs import JobManager
@@ -56,6 +56,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             yield
         finally:
             await run_in_threadpool(manager.shutdown)
+            await run_in_threadpool(services.tensorboards.close)
             hub.unbind()
             store.close()
 
@@ -65,8 +66,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.services = services
     protected = [Depends(require_token)]
-    for module in (jobs, trials, meta, datasets):
+    for module in (jobs, trials, meta, datasets, tensorboard):
         app.include_router(module.router, dependencies=protected)
+    app.include_router(tensorboard.proxy_router)  # its own auth: header, ?token= or the cookie it sets
     app.include_router(files.router, dependencies=[Depends(require_token_or_query)])
     app.include_router(ws.router)  # WebSockets check the token themselves (header or ?token=)
     _add_docs(app, protected)

@@ -11,6 +11,7 @@ from fastapi import Depends, Request, WebSocket
 from nettune.api.services.hub import EventHub
 from nettune.api.services.jobs import JobManager
 from nettune.api.services.results import ResultService
+from nettune.api.services.tensorboard import TensorBoards
 from nettune.api.services.uploads import UploadService
 from nettune.api.settings import ApiSettings
 
@@ -22,6 +23,7 @@ class Services:
     jobs: JobManager
     results: ResultService
     uploads: UploadService
+    tensorboards: TensorBoards = field(default_factory=TensorBoards)
     started: float = field(default_factory=time.time)
 
 

@@ -234,6 +234,11 @@ class DatasetEntry(BaseModel):
     skipped_unreadable: int | None = None
 
 
+class TensorBoardLink(BaseModel):
+    job_id: str
+    url: str  # on this server: open it in a browser (add ?token=<token> when the server has one)
+
+
 class DatasetExample(BaseModel):
     label: str
     image: str | None = None  # data:image/png;base64,...

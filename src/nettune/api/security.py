@@ -44,6 +44,24 @@ def require_token_or_query(
         raise ApiError(401, UNAUTHORIZED + " or ?token=<token>", headers={"WWW-Authenticate": "Bearer"})
 
 
+TOKEN_COOKIE = "nettune_token"
+
+
+def require_token_query_or_cookie(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    token: Annotated[str | None, Security(token_query)],
+) -> None:
+    """For a page the server proxies (TensorBoard): its own requests carry neither a header nor ?token=, so the
+    cookie set when it was opened with ?token= counts too."""
+    expected = request.app.state.settings.token
+    if expected is None:
+        return
+    given = credentials.credentials if credentials else token or request.cookies.get(TOKEN_COOKIE)
+    if not _matches(given, expected):
+        raise ApiError(401, UNAUTHORIZED + " or open the page with ?token=<token>",
+                       headers={"WWW-Authenticate": "Bearer"})
+
+
 def websocket_authorized(websocket: WebSocket) -> bool:
     token = websocket.app.state.settings.token
     if token is None:

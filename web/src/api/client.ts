@@ -154,6 +154,7 @@ export const api = {
   trial: (id: string, n: number) => get<TrialDetail>(`${job(id)}/trials/${n}`),
   bestModel: (id: string) => get<BestModel>(`${job(id)}/best-model`),
   plots: (id: string) => get<PlotList>(`${job(id)}/plots`),
+  openTensorBoard: (id: string) => post<{ job_id: string; url: string }>(`${job(id)}/tensorboard`),
 };
 
 export const links = {
