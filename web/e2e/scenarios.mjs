@@ -298,6 +298,25 @@ export const scenarios = [
       "the re-run form does not hold the job's seed");
   }],
 
+  ["a job with TensorBoard on opens its TensorBoard page through the server", async ({ page, server }) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await fillForm(page, { trials: 1, epochs: 1, fraction: 0.03, runName: "e2e_tensorboard" });
+    await page.selectOption("#o-tensorboard", "true");
+    await page.getByRole("button", { name: "Start search" }).click();
+    await until(() => text(page, "[data-testid=job-title]"), (t) => t?.includes("e2e_tensorboard"), 15_000, "the job");
+    await until(() => text(page, ".progress .state"), (t) => t === "COMPLETED", 120_000, "COMPLETED");
+    const job = await jobByName(server, "e2e_tensorboard");
+    check(job.config.tensorboard === true, "the form did not send tensorboard=true");
+    const [board] = await Promise.all([page.waitForEvent("popup", { timeout: 90_000 }),
+      page.locator("[data-testid=open-tensorboard]").click()]);
+    await until(() => board.url(), (u) => u.includes(`/jobs/${job.job_id}/tensorboard/`), 90_000, "the TensorBoard URL");
+    await board.waitForLoadState("domcontentloaded");
+    await until(() => board.title(), (t) => /TensorBoard/i.test(t ?? ""), 30_000, "TensorBoard's page title");
+    const runs = await board.evaluate(async () => (await fetch("data/runs")).json());
+    check(runs.some((r) => r.includes("0000")), `TensorBoard lists runs ${JSON.stringify(runs)}`);
+    await board.close();
+  }],
+
   ["survive a server restart: banner, reconnection, data still there", async (env) => {
     const { page, server } = env;
     const before = await text(page, "[data-testid=tile-accuracy]");
