@@ -196,3 +196,28 @@ def test_queue_cancel_and_resume(client):
     assert states == ["COMPLETE", "INTERRUPTED", "COMPLETE"]  # the completed trial was kept, not rerun
     counts = client.get("/health").json()["jobs"]
     assert counts["RUNNING"] == 0 and counts["CANCELLED"] == 1
+
+
+def test_architecture_diagrams_as_svg_pdf_and_json(client, finished):
+    import io
+    import xml.etree.ElementTree as ET
+
+    import pypdf
+
+    job_id = finished["job_id"]
+    graph = client.get(f"/jobs/{job_id}/trials/1").json()["graph"]
+    names = [n["data"]["name"] for n in graph["elements"]["nodes"]]
+    svg = client.get(f"/jobs/{job_id}/trials/1/architecture.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.headers["content-disposition"] == f'attachment; filename="{job_id}_trial1_architecture.svg"'
+    ids = [e.get("id") for e in ET.fromstring(svg.content).iter() if (e.get("id") or "").startswith("layer-")]
+    assert len(ids) == len(names)  # one box per layer
+    pdf = client.get(f"/jobs/{job_id}/best-model/architecture.pdf")
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    text = reader.pages[0].extract_text()
+    assert len(reader.pages) == 1 and all(name in text for name in names if name != "input")
+    assert "layer kinds" in text  # the legend
+    assert client.get(f"/jobs/{job_id}/trials/1/architecture.json").json() == graph
+    assert client.get(f"/jobs/{job_id}/trials/1/architecture.png").status_code == 422
+    assert client.get(f"/jobs/{job_id}/trials/9/architecture.svg").status_code == 404

@@ -191,6 +191,21 @@ export const scenarios = [
     check(file.suggestedFilename().startsWith(LIVE_JOB), `download named ${file.suggestedFilename()}`);
     const job = await server.api(`/jobs/${state.liveJob}`);
     check(job.model_ready, "server says the model is not ready");
+    // The architecture downloads: a vector diagram with one box per layer, and its PDF.
+    const svgLink = section.locator("[data-testid=architecture-downloads] a", { hasText: "SVG" });
+    const [svgFile] = await Promise.all([page.waitForEvent("download"), svgLink.click()]);
+    const svgPath = path.join(root, "architecture.svg");
+    await svgFile.saveAs(svgPath);
+    const svg = readFileSync(svgPath, "utf8");
+    const best = await server.api(`/jobs/${state.liveJob}/best-model`);
+    const boxes = (svg.match(/id="layer-/g) ?? []).length;
+    check(svg.includes("<svg") && boxes === best.trial.graph.elements.nodes.length,
+      `the SVG has ${boxes} layer boxes for ${best.trial.graph.elements.nodes.length} layers`);
+    const pdfHead = await page.evaluate(async (href) => {
+      const bytes = new Uint8Array(await (await fetch(href)).arrayBuffer());
+      return String.fromCharCode(...bytes.slice(0, 5));
+    }, await section.locator("[data-testid=architecture-downloads] a", { hasText: "PDF" }).getAttribute("href"));
+    check(pdfHead === "%PDF-", `the PDF download starts with ${pdfHead}`);
   }],
 
   ["upload a zip of images, see its classes, search it, open a trial", async (env) => {

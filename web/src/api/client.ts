@@ -162,4 +162,7 @@ export const links = {
   studyPlot: (id: string, name: string) => fileUrl(`${job(id)}/plots/${encodeURIComponent(name)}`),
   trialPlot: (id: string, n: number, name: string) =>
     fileUrl(`${job(id)}/trials/${n}/plots/${encodeURIComponent(name)}`),
+  /** The architecture as a download: `n` a trial, or null for the best model. */
+  architecture: (id: string, n: number | null, format: "svg" | "pdf" | "json") =>
+    fileUrl(`${job(id)}/${n === null ? "best-model" : `trials/${n}`}/architecture.${format}`),
 };

@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { ApiError, api, links } from "../api/client";
 import type { BestModel as Best, Job } from "../api/types";
 import { fixed, pct } from "../lib/format";
+import { ArchitectureDownloads } from "./ArchitectureDownloads";
 import { ArchitectureGraph } from "./ArchitectureGraph";
 import { HealthKeyNumbers, HealthSummary } from "./HealthPanels";
 
@@ -53,6 +54,7 @@ export function BestModel({ job }: { job: Job }) {
             {trial.graph ? <ArchitectureGraph graph={trial.graph} /> : <p className="muted">No graph for this trial.</p>}
             <HealthKeyNumbers trial={trial} health={trial.health} history={trial.history} />
           </div>
+          {trial.graph && <ArchitectureDownloads jobId={job.job_id} trial={null} />}
         </>
       )}
     </section>

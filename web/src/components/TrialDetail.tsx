@@ -6,6 +6,7 @@ import { ApiError, api, links } from "../api/client";
 import type { TrialDetail as Detail, TrialSummary } from "../api/types";
 import { duration, fixed, paramValue, pct } from "../lib/format";
 import { STATE_LABEL } from "../lib/trials";
+import { ArchitectureDownloads } from "./ArchitectureDownloads";
 import { ArchitectureGraph } from "./ArchitectureGraph";
 import { HistoryChart } from "./charts/HistoryChart";
 import { Term } from "./Glossary";
@@ -80,6 +81,7 @@ export function TrialDetail({ jobId, summary, number, onClose }: Props) {
               {detail?.graph ? <ArchitectureGraph graph={detail.graph} /> : (
                 <p className="muted">{detail ? "This trial has no model configuration." : "Loading graph…"}</p>
               )}
+              {detail?.graph && <ArchitectureDownloads jobId={jobId} trial={number} />}
             </section>
             {detail?.health && (
               <section>

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from nettune.api.deps import ServicesDep
+from nettune.api.errors import ApiError
 from nettune.api.models import BestModel, ErrorResponse, PlotList
 from nettune.api.routes.dashboard import PLOTLY_URL
 
@@ -19,6 +20,42 @@ router = APIRouter(tags=["files"])
 NOT_FOUND = {404: {"model": ErrorResponse, "description": "no such job, trial or file"}}
 BAD_NAME = {400: {"model": ErrorResponse, "description": "invalid file name"}}
 FILE = {200: {"content": {"image/png": {}, "text/html": {}, "text/javascript": {}}, "description": "the file"}}
+
+
+DIAGRAM = {200: {"content": {"image/svg+xml": {}, "application/pdf": {}, "application/json": {}},
+                  "description": "the architecture as a vector diagram (with a legend of its layer kinds) or as JSON"}}
+DIAGRAM_TYPES = {"svg": "image/svg+xml", "pdf": "application/pdf", "json": "application/json"}
+DiagramFormat = Literal["svg", "pdf", "json"]
+
+
+@router.get("/jobs/{job_id}/trials/{n}/architecture.{fmt}", response_class=Response,
+            responses={**DIAGRAM, **NOT_FOUND}, summary="A trial's architecture as SVG, PDF or JSON")
+def trial_architecture(job_id: str, n: int, fmt: DiagramFormat, s: ServicesDep) -> Response:
+    trial = s.results.trial(job_id, n)
+    return _diagram(trial.get("graph"), fmt, f"{job_id}_trial{n}", f"trial {n}")
+
+
+@router.get("/jobs/{job_id}/best-model/architecture.{fmt}", response_class=Response,
+            responses={**DIAGRAM, **NOT_FOUND, 409: {"model": ErrorResponse, "description": "no completed trial yet"}},
+            summary="The best model's architecture as SVG, PDF or JSON")
+def best_architecture(job_id: str, fmt: DiagramFormat, s: ServicesDep) -> Response:
+    best = s.results.best_model(job_id)
+    return _diagram(best["trial"].get("graph"), fmt, f"{job_id}_best", f"best model (trial {best['trial']['number']})")
+
+
+def _diagram(graph: dict[str, Any] | None, fmt: str, stem: str, what: str) -> Response:
+    if not graph:
+        raise ApiError(404, f"no architecture graph for the {what}")
+    if fmt == "json":
+        body = json.dumps(graph, indent=1).encode()
+    else:
+        model = graph.get("model", {})
+        title = f"{what}: {str(model.get('family', '')).upper()}, {model.get('total_params', 0):,} parameters"
+        from nettune.architecture.diagram import render_diagram  # matplotlib: imported when first drawn
+
+        body = render_diagram(graph, fmt, title)  # type: ignore[arg-type]
+    return Response(body, media_type=DIAGRAM_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{stem}_architecture.{fmt}"'})
 
 
 @router.get("/jobs/{job_id}/plots", response_model=PlotList, responses=NOT_FOUND, summary="A job's plot files")
