@@ -206,6 +206,16 @@ export const scenarios = [
       return String.fromCharCode(...bytes.slice(0, 5));
     }, await section.locator("[data-testid=architecture-downloads] a", { hasText: "PDF" }).getAttribute("href"));
     check(pdfHead === "%PDF-", `the PDF download starts with ${pdfHead}`);
+    // Every chart downloads as a PNG at twice its drawn size.
+    const charts = page.locator("section[aria-label='Study charts'] .png-button");
+    check((await charts.count()) === 4, `${await charts.count()} PNG buttons on the study charts`);
+    const [png] = await Promise.all([page.waitForEvent("download"), charts.first().click()]);
+    const pngPath = path.join(root, "history.png");
+    await png.saveAs(pngPath);
+    const head = readFileSync(pngPath);
+    check(head.subarray(1, 4).toString() === "PNG" && head.readUInt32BE(16) === 1040,
+      `the chart PNG is ${head.subarray(1, 4)} ${head.readUInt32BE(16)} px wide`);
+    check(png.suggestedFilename() === "optimization-history.png", `saved as ${png.suggestedFilename()}`);
   }],
 
   ["upload a zip of images, see its classes, search it, open a trial", async (env) => {

@@ -1,5 +1,8 @@
 // A trial's per-epoch training and validation accuracy (and loss on a second panel).
+import { useRef } from "react";
+
 import type { HistoryRow } from "../../api/types";
+import { PngButton } from "./PngButton";
 import { Frame, H, PAD, W, linear, scoreDomain } from "./svg";
 
 const SERIES = [
@@ -26,6 +29,7 @@ function Panel({ history, series, yLabel, score }: {
   yLabel: string;
   score: boolean;
 }) {
+  const card = useRef<HTMLElement>(null);
   const epochOf = (row: HistoryRow, i: number) => (typeof row.epoch === "number" ? row.epoch : i + 1);
   const values = history.flatMap((row) => series.map((s) => row[s.key])).filter(
     (v): v is number => typeof v === "number" && Number.isFinite(v));
@@ -35,7 +39,8 @@ function Panel({ history, series, yLabel, score }: {
   const domain: [number, number] = score ? scoreDomain(values) : [0, Math.max(...values) * 1.1];
   const y = linear(domain, [H - PAD.bottom, PAD.top]);
   return (
-    <figure className="chart-card">
+    <figure className="chart-card" ref={card}>
+      <PngButton card={card} title={`Training ${yLabel}`} />
       <Frame title={`Training ${yLabel}`} x={x} y={y} xLabel="epoch" yLabel={yLabel} integerX>
         {series.map((s) => {
           const points = history

@@ -1,5 +1,7 @@
 // Study charts, redrawn live from the trials the server reports: optimization history, parameter
 // importance, parallel coordinates and accuracy vs health.
+import { useRef } from "react";
+
 import type { Job, TrialSummary } from "../../api/types";
 import { paramValue, pct } from "../../lib/format";
 import {
@@ -11,6 +13,7 @@ import {
   parameterImportance,
 } from "../../lib/study";
 import { lookupTerm, Term, useGlossary } from "../Glossary";
+import { PngButton } from "./PngButton";
 import { Frame, H, PAD, W, linear, scoreDomain } from "./svg";
 
 export function StudyCharts({ job, trials }: { job: Job | null; trials: TrialSummary[] }) {
@@ -37,10 +40,11 @@ export function StudyCharts({ job, trials }: { job: Job | null; trials: TrialSum
 }
 
 function Card({ title, help, children }: { title: string; help: string; children: React.ReactNode }) {
+  const card = useRef<HTMLElement>(null);
   return (
-    <figure className="card chart-card">
+    <figure className="card chart-card" ref={card}>
       <figcaption>
-        <h4>{title}</h4>
+        <h4>{title} <PngButton card={card} title={title} /></h4>
         <span className="muted small">{help}</span>
       </figcaption>
       {children}
