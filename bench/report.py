@@ -63,11 +63,35 @@ def search_value_section() -> list[str]:
 
         counts = "; ".join(f"{r['counts']['complete']}/{r['counts']['pruned']}/{r.get('skipped', 0)}" for r in group)
         beats = sum(r["searched_beats_baseline"] for r in group)
+        beaten = f"{beats} of {len(group)}" if warm else "–"  # the search alone has no baseline to beat
+        commands = " and ".join(dict.fromkeys(f"`{r['command']}`" for r in group))
         lines.append(f"| {dataset}, {minutes:g} min | {'on' if warm else 'off'} | {sampler} | {workers} | "
                      f"{', '.join(str(r['seed']) for r in group)} | {per_seed('best_test_accuracy')} | {_pct(mid)} | "
                      f"{verdict} | {per_seed('baseline_test_accuracy') if warm else '–'} | "
-                     f"{per_seed('best_searched_test_accuracy')} | {beats} of {len(group)} | {counts} | "
-                     f"`{group[-1]['command']}` |")
+                     f"{per_seed('best_searched_test_accuracy')} | {beaten} | {counts} | "
+                     f"{commands} |")
+    return lines + sampler_comparison(groups)
+
+
+def sampler_comparison(groups: dict[tuple[str, float, bool, str, int], list[dict[str, Any]]]) -> list[str]:
+    """TPE against random sampling on the same seeds, budget and workers: TPE must not lose."""
+    lines: list[str] = []
+    for (dataset, minutes, warm, sampler, workers), randoms in sorted(groups.items()):
+        tpe = groups.get((dataset, minutes, warm, "tpe", workers))
+        if sampler != "random" or not tpe:
+            continue
+        seeds = sorted({r["seed"] for r in randoms} & {r["seed"] for r in tpe})
+        if not seeds:
+            continue
+        def best(runs: list[dict[str, Any]], seeds: list[int] = seeds) -> list[float]:
+            return [r["best_test_accuracy"] for r in sorted(runs, key=lambda r: r["seed"]) if r["seed"] in seeds]
+
+        t, r = statistics.median(best(tpe)), statistics.median(best(randoms))
+        lines += ["", f"**TPE against random sampling** ({dataset}, {minutes:g} min, warm start "
+                      f"{'on' if warm else 'off'}, seeds {', '.join(map(str, seeds))}): TPE "
+                      f"{', '.join(map(_pct, best(tpe)))} (median {_pct(t)}), random "
+                      f"{', '.join(map(_pct, best(randoms)))} (median {_pct(r)}): TPE "
+                      f"{'did not lose' if t >= r else 'lost'} ({100 * (t - r):+.2f} points)."]
     return lines
 
 
