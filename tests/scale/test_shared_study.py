@@ -29,7 +29,7 @@ def test_follow_only_orchestrator_and_two_pull_workers_share_a_postgres_study(pg
     runs = tmp_path / "runs"
     orchestrator = nettune_process(
         "optimize", "dataset=mnist", f"data_fraction={FRACTION}", f"data_dir={mnist_data_dir}", "trials=4",
-        "max_epochs_per_trial=1", "trial_timeout=8", "mode=simple", "pruner=none", f"storage={pg_url}",
+        "max_epochs_per_trial=1", "trial_timeout=30", "mode=simple", "pruner=none", f"storage={pg_url}",
         "run_name=shared", f"output_dir={runs}", "follow_only=true", log="orchestrator.log")
     wait_for(lambda: trials_of(pg_url, "shared"), 60, "the orchestrator to create the study and queue trial 0")
     # Each worker takes two trials, so both must take part; the study's budget (4) is reached exactly.
