@@ -52,7 +52,13 @@ def test_real_training_reports_health_live(real_job):
     assert finished[0]["health_summary"] and 0 <= finished[0]["health_overall"] <= 1
     assert finished[0]["metrics"]["test_accuracy"] > 0.6
     epochs = [e for e in events if e["type"] == "epoch_progress"]
-    assert any(e["data"]["val_accuracy"] is not None for e in epochs)  # the end-of-epoch update
+    end = [e for e in epochs if e["data"]["val_accuracy"] is not None]  # the end-of-epoch update
+    assert end and end[0]["data"]["val_loss"] > 0
+    # It carries the trial's curve so far, for the dashboard to draw while the trial runs.
+    running = next(r for r in end[0]["data"]["progress"]["running_trials"] if r["trial"] == end[0]["data"]["trial"])
+    assert running["history"] == [{"epoch": 1, "train_loss": end[0]["data"]["loss"],
+                                   "train_accuracy": end[0]["data"]["accuracy"], "val_loss": end[0]["data"]["val_loss"],
+                                   "val_accuracy": end[0]["data"]["val_accuracy"]}]
 
 
 def test_optimized_model_zip_and_best_model(real_job):

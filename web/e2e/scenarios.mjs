@@ -272,6 +272,16 @@ export const scenarios = [
     check(seen[0] !== seen[1], "progress did not move while polling");
     blockWebSockets(false);
     await page.locator(".link-live").waitFor({ timeout: 15_000 });
+    // Watch a running trial: its curves gain a point when an epoch ends.
+    const running = await until(async () => (await jobByName(server, CANCEL_JOB)).progress.running_trials,
+      (r) => r.length > 0 && r[0].epoch === 1 && !(r[0].history ?? []).length, 60_000, "a trial in its first epoch");
+    await page.locator(`[data-testid=trial-${running[0].trial}]`).click();
+    const dialog = page.locator("[data-testid=trial-detail]");
+    const curves = dialog.locator("[data-testid=live-curves]");
+    await until(() => curves.innerText().catch(() => ""), (t) => /Epoch 1 of 3 done/.test(t), 90_000, "epoch 1's point");
+    await until(() => curves.innerText().catch(() => ""), (t) => /Epoch 2 of 3 done/.test(t), 90_000, "epoch 2's point");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
     await page.getByRole("button", { name: "Cancel job" }).click();
     await until(() => text(page, ".progress .state"), (t) => t === "CANCELLED", 90_000, "CANCELLED");
     check(await page.locator("button.danger").isDisabled(), "Cancel is still enabled after the job ended");

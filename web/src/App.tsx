@@ -106,7 +106,8 @@ export function App() {
       </main>
       {job && openTrial != null && (
         <TrialDetail jobId={job.job_id} number={openTrial} onClose={closeTrial}
-          summary={live.trials.find((t) => t.number === openTrial)} />
+          summary={live.trials.find((t) => t.number === openTrial)}
+          running={job.progress.running_trials.find((r) => r.trial === openTrial)} />
       )}
     </GlossaryProvider>
   );

@@ -99,6 +99,7 @@ class RunningTrial(BaseModel):
     loss: float | None = None
     accuracy: float | None = None
     val_accuracy: float | None = None
+    history: list[dict[str, float | None]] = []  # finished epochs so far: epoch, train/val loss and accuracy
 
 
 class Progress(BaseModel):

@@ -30,6 +30,7 @@ class EpochProgress:
     loss: float  # running training loss of this epoch
     accuracy: float  # running training accuracy of this epoch
     val_accuracy: float | None = None  # set once the epoch's validation is done
+    val_loss: float | None = None
     time: float = field(default_factory=time.time)
     kind: str = "epoch_progress"
 

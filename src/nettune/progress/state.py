@@ -24,6 +24,8 @@ class RunningTrial:
     loss: float | None = None
     accuracy: float | None = None
     val_accuracy: float | None = None
+    # One row per finished epoch (the trial's curves so far): what the dashboard draws while the trial runs.
+    history: list[dict[str, float | None]] = field(default_factory=list)
 
     @property
     def done_fraction(self) -> float:
@@ -69,6 +71,9 @@ class StudyProgress:
                     run.loss, run.accuracy = event.loss, event.accuracy
                     if event.val_accuracy is not None:
                         run.val_accuracy = event.val_accuracy
+                        row = {"epoch": event.epoch, "train_loss": event.loss, "train_accuracy": event.accuracy,
+                               "val_loss": event.val_loss, "val_accuracy": event.val_accuracy}
+                        run.history = [r for r in run.history if r["epoch"] != event.epoch] + [row]
             elif isinstance(event, TrialFinished):
                 self.running.pop(event.trial, None)
                 outcome = event.outcome

@@ -45,5 +45,6 @@ class ProgressReporter(TrainerHook):
                 loss=epoch.train_loss,
                 accuracy=epoch.train_accuracy,
                 val_accuracy=epoch.val_accuracy,
+                val_loss=epoch.val_loss,
             )
         )

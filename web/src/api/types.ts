@@ -20,6 +20,7 @@ export interface EpochPosition {
 export interface RunningTrial extends EpochPosition {
   worker: string;
   started: number;
+  history?: HistoryRow[]; // finished epochs so far: the trial's curves while it runs
 }
 
 export interface Progress {

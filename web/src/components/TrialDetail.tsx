@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 
 import { ApiError, api, links } from "../api/client";
-import type { TrialDetail as Detail, TrialSummary } from "../api/types";
+import type { TrialDetail as Detail, TrialSummary, RunningTrial } from "../api/types";
 import { duration, fixed, paramValue, pct } from "../lib/format";
 import { STATE_LABEL } from "../lib/trials";
 import { ArchitectureDownloads } from "./ArchitectureDownloads";
@@ -17,9 +17,10 @@ interface Props {
   summary: TrialSummary | undefined; // the live tile; a change of state reloads the detail
   number: number;
   onClose: () => void;
+  running?: RunningTrial; // while the trial trains: its progress, with the epochs finished so far
 }
 
-export function TrialDetail({ jobId, summary, number, onClose }: Props) {
+export function TrialDetail({ jobId, summary, number, onClose, running }: Props) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const dialog = useRef<HTMLDivElement>(null);
@@ -94,12 +95,20 @@ export function TrialDetail({ jobId, summary, number, onClose }: Props) {
                 <LayerTable health={detail.health} />
               </section>
             )}
-            {detail && detail.history.length > 0 && (
+            {detail && detail.history.length > 0 ? (
               <section>
                 <h3>Training curves</h3>
                 <HistoryChart history={detail.history} />
               </section>
-            )}
+            ) : running?.history?.length ? (
+              <section data-testid="live-curves">
+                <h3>Training curves so far</h3>
+                <p className="muted small">
+                  Epoch {running.history.length} of {running.total_epochs} done; the curves grow as each epoch ends.
+                </p>
+                <HistoryChart history={running.history} />
+              </section>
+            ) : null}
             <section>
               <h3>Plots</h3>
               <TrialPlots jobId={jobId} number={number} plots={trial.plots} />

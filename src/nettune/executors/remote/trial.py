@@ -152,7 +152,7 @@ class RemoteTrial:
             self.emit(EpochProgress(trial=self.job.number, epoch=int(progress["epoch"]),
                                     total_epochs=int(progress["total_epochs"]), fraction=float(progress["fraction"]),
                                     loss=progress.get("loss") or 0.0, accuracy=progress.get("accuracy") or 0.0,
-                                    val_accuracy=progress.get("val_accuracy")))
+                                    val_accuracy=progress.get("val_accuracy"), val_loss=progress.get("val_loss")))
         total = max(1, int(progress["total_epochs"]))
         return (int(progress["epoch"]) - 1 + float(progress["fraction"])) / total
 
