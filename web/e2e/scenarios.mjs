@@ -41,7 +41,8 @@ async function until(read, accept, timeoutMs, what) {
 
 const text = (page, selector) => page.locator(selector).first().innerText();
 
-async function fillForm(page, { trials, epochs, fraction, runName }) {
+async function fillForm(page, { trials, epochs, fraction, runName, dataset = "mnist" }) {
+  await page.selectOption("#f-dataset", dataset);
   await page.fill("#f-trials", String(trials));
   await page.fill("#f-epochs", String(epochs));
   await page.fill("#f-workers", "1");
@@ -240,7 +241,7 @@ export const scenarios = [
     await until(() => page.inputValue("#f-dataset"), (v) => v === "shapes", 10_000, "the form switching to the upload");
 
     await page.evaluate(() => window.scrollTo(0, 0));
-    await fillForm(page, { trials: 2, epochs: 1, fraction: 1, runName: UPLOAD_JOB });
+    await fillForm(page, { trials: 2, epochs: 1, fraction: 1, runName: UPLOAD_JOB, dataset: "shapes" });
     await page.getByRole("button", { name: "Start search" }).click();
     await until(() => text(page, "[data-testid=job-title]"), (t) => t?.includes(UPLOAD_JOB), 15_000, "the upload's job");
     await until(() => text(page, ".progress .state"), (t) => t === "COMPLETED", 180_000, "COMPLETED");
