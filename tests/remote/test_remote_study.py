@@ -213,9 +213,22 @@ def test_a_remote_study_on_your_own_images_ships_them_once_through_s3(quiet_endp
     assert all(t["worker"].startswith("w") for t in json.loads(result.results_path.read_text())["trials"])
 
 
-def test_a_remote_study_on_your_own_data_needs_an_artifact_store(quiet_endpoint, make_config, tmp_path):
-    photos = _photo_folder(tmp_path / "photos")
+def test_without_a_store_your_own_small_dataset_travels_inline(quiet_endpoint, mnist_data_dir, make_config, tmp_path,
+                                                                monkeypatch):
+    photos = _photo_folder(tmp_path / "inline-photos")
+    (photos / "bright" / "extra.png").write_bytes((photos / "bright" / "0.png").read_bytes())  # new content: new key
     config = make_config(quiet_endpoint.url, dataset=str(photos), data_dir=str(tmp_path / "orchestrator-data"),
-                         data_fraction=1.0, benchmark_trial_seconds=None)
-    with pytest.raises(NettuneError, match="remote workers need artifact_store=s3://bucket/prefix"):
-        nettune.optimize(config)
+                         data_fraction=1.0, trials=2, max_epochs_per_trial=1, benchmark_trial_seconds=None,
+                         runpod_fallback_local=False, run_name="inline")
+    result = nettune.optimize(config)
+    assert result.counts["complete"] == 2
+    recorded = json.loads(result.results_path.read_text())
+    key = recorded["data"]["custom"]["ref"].removeprefix("custom:")
+    assert all(t["worker"].startswith("w") for t in recorded["trials"])  # trained on the endpoint's workers
+    assert (mnist_data_dir / "custom" / key / "dataset.json").is_file()  # installed from the job input
+
+    from nettune.artifacts import datasets as shipping
+
+    monkeypatch.setattr(shipping, "MAX_INLINE_DATASET_CHARS", 100)  # as if the dataset were large
+    with pytest.raises(NettuneError, match=r"over the .* MB a job can carry inline; set artifact_store=s3://"):
+        nettune.optimize(dataclasses.replace(config, run_name="too-big"))

@@ -39,7 +39,7 @@ def make_executor(config: OptimizationConfig) -> Executor:
         store = f"{config.artifact_store.rstrip('/')}/{config.resolved_run_name()}"
     settings = RemoteSettings(artifacts=ArtifactTarget(store=store, endpoint_url=config.s3_endpoint_url),
                               s3_endpoint_url=config.s3_endpoint_url)
-    ship_dataset(config.dataset, Path(config.data_dir) if config.data_dir else default_data_dir(), store,
-                 config.s3_endpoint_url)
+    settings.inline_dataset = ship_dataset(config.dataset, Path(config.data_dir) if config.data_dir else
+                                           default_data_dir(), store, config.s3_endpoint_url)
     fallback = (lambda: LocalExecutor(workers)) if config.runpod_fallback_local else None
     return RemoteExecutor(EndpointClient(url, api_key), workers, settings, fallback)

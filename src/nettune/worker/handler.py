@@ -53,7 +53,8 @@ def handle(job_input: Any, report: Report, cancel: CancelToken | None = None, *,
     except JobInputError as exc:
         return {"error": f"invalid job input: {exc}"}
     try:
-        fetch_dataset(spec.job.dataset, default_data_dir(), spec.artifacts.store, spec.artifacts.endpoint_url)
+        fetch_dataset(spec.job.dataset, default_data_dir(), spec.artifacts.store, spec.artifacts.endpoint_url,
+                      spec.dataset_zip)
     except NettuneError as exc:
         return {"error": f"cannot get dataset {spec.job.dataset}: {exc}"}
     root = Path(tempfile.mkdtemp(prefix=f"trial-{spec.job.number:04d}-", dir=scratch or scratch_dir()))

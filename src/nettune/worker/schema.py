@@ -29,7 +29,10 @@ from nettune.space.model_config import ModelConfig
 from nettune.trials.job import TrialJob
 
 SCHEMA_VERSION = 1
-MAX_INPUT_BYTES = 1024
+MAX_INPUT_BYTES = 1024  # everything but an inline dataset
+# A small dataset of the user's own may ride along as base64 of its packed zip (data/custom/transfer.py) when no
+# artifact store is set: RunPod takes /run bodies up to 10 MB, so it stays well under that.
+MAX_INLINE_DATASET_CHARS = 6 * 1024 * 1024
 
 _INT, _FLOAT, _STR = "integer", "number", "string"
 _DEVICE = re.compile(r"cpu|cuda(:\d{1,2})?")
@@ -95,23 +98,28 @@ class ArtifactTarget:
 class WorkerInput:
     job: TrialJob
     artifacts: ArtifactTarget
+    dataset_zip: str | None = None  # base64 of the packed custom dataset named by job.dataset, when sent inline
 
 
-def encode_input(job: TrialJob, artifacts: ArtifactTarget) -> dict[str, Any]:
-    """The job input for a worker; raises JobInputError if it does not validate or is over MAX_INPUT_BYTES."""
+def encode_input(job: TrialJob, artifacts: ArtifactTarget, dataset_zip: str | None = None) -> dict[str, Any]:
+    """The job input for a worker; raises JobInputError if it does not validate or is over MAX_INPUT_BYTES.
+    `dataset_zip`: the job's custom dataset, packed and base64-encoded, for a worker without an artifact store."""
     data: dict[str, Any] = {
         "v": SCHEMA_VERSION,
         "nettune": __version__,
         "job": {k: v for k, v in job.to_dict().items() if v is not None},
         "artifacts": {k: v for k, v in (("store", artifacts.store), ("endpoint_url", artifacts.endpoint_url)) if v},
     }
+    if dataset_zip is not None:
+        data["dataset_zip"] = dataset_zip
     data = json.loads(json.dumps(data))  # exactly what goes over the wire
     decode_input(data)  # the sender checks what the worker will check, so a bad job never leaves this machine
     return data
 
 
 def input_size(data: dict[str, Any]) -> int:
-    return len(json.dumps(data, separators=(",", ":")).encode())
+    """Bytes of the input that the size limit counts: all of it but an inline dataset."""
+    return len(json.dumps({k: v for k, v in data.items() if k != "dataset_zip"}, separators=(",", ":")).encode())
 
 
 def decode_input(data: Any) -> WorkerInput:
@@ -121,7 +129,7 @@ def decode_input(data: Any) -> WorkerInput:
     if size > MAX_INPUT_BYTES:
         raise JobInputError(f"the input is {size} bytes, over the {MAX_INPUT_BYTES}-byte limit; use a shorter "
                             "run_name or artifact_store prefix")
-    _no_unknown("input", data, {"v", "nettune", "job", "artifacts"})
+    _no_unknown("input", data, {"v", "nettune", "job", "artifacts", "dataset_zip"})
     if data.get("v") != SCHEMA_VERSION:
         raise JobInputError(f"input schema version {data.get('v')!r} is not supported; this worker reads "
                             f"version {SCHEMA_VERSION}")
@@ -130,7 +138,15 @@ def decode_input(data: Any) -> WorkerInput:
                             f"{__version__!r}; deploy a worker built from the same version")
     if not isinstance(data.get("job"), dict):
         raise JobInputError("input.job is missing or not an object")
-    return WorkerInput(_decode_job(data["job"]), _decode_artifacts(data.get("artifacts", {})))
+    job = _decode_job(data["job"])
+    dataset_zip = data.get("dataset_zip")
+    if dataset_zip is not None:
+        if not isinstance(dataset_zip, str) or len(dataset_zip) > MAX_INLINE_DATASET_CHARS:
+            raise JobInputError(f"input.dataset_zip must be base64 text of at most {MAX_INLINE_DATASET_CHARS} "
+                                "characters; ship larger datasets through artifact_store")
+        if custom_key(job.dataset) is None:
+            raise JobInputError("input.dataset_zip is only for a job whose dataset is custom:<key>")
+    return WorkerInput(job, _decode_artifacts(data.get("artifacts", {})), dataset_zip)
 
 
 def _decode_job(raw: dict[str, Any]) -> TrialJob:

@@ -39,6 +39,7 @@ class RemoteSettings:
     execution_timeout_s: float | None = None  # None: from the job's time budget
     poll_min_s: float = 0.01
     poll_max_s: float = 2.0
+    inline_dataset: str | None = None  # the study's custom dataset, packed, for workers without an artifact store
 
     def timeout_for(self, job: TrialJob) -> float:
         if self.execution_timeout_s is not None:
@@ -66,7 +67,7 @@ class RemoteTrial:
 
     def run(self) -> None:
         try:
-            self.job_input = encode_input(remote_job(self.job), self.settings.artifacts)
+            self.job_input = encode_input(remote_job(self.job), self.settings.artifacts, self.settings.inline_dataset)
             self.timing["input_bytes"] = input_size(self.job_input)
         except NettuneError as exc:  # e.g. over the input size limit: this trial cannot be sent
             self._finish(self._outcome("failed", f"cannot send the trial to a worker: {exc}"))
