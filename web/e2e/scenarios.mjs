@@ -347,9 +347,9 @@ export const scenarios = [
     check(job.config.tensorboard === true, "the form did not send tensorboard=true");
     const [board] = await Promise.all([page.waitForEvent("popup", { timeout: 90_000 }),
       page.locator("[data-testid=open-tensorboard]").click()]);
-    await until(() => board.url(), (u) => u.includes(`/jobs/${job.job_id}/tensorboard/`), 90_000, "the TensorBoard URL");
+    await until(async () => board.url(), (u) => u.includes(`/jobs/${job.job_id}/tensorboard/`), 90_000, "the TensorBoard URL");
     await board.waitForLoadState("domcontentloaded");
-    await until(() => board.title(), (t) => /TensorBoard/i.test(t ?? ""), 30_000, "TensorBoard's page title");
+    await until(async () => board.title(), (t) => /TensorBoard/i.test(t ?? ""), 30_000, "TensorBoard's page title");
     const runs = await board.evaluate(async () => (await fetch("data/runs")).json());
     check(runs.some((r) => r.includes("0000")), `TensorBoard lists runs ${JSON.stringify(runs)}`);
     await board.close();
