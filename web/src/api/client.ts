@@ -112,16 +112,10 @@ export async function request<T>(path: string, init: RequestInit = {}): Promise<
   return (await response.json()) as T;
 }
 
-/** Upload formats the server accepts (api/services/uploads.py UPLOAD_FORMATS), by file suffix. */
-export const UPLOAD_SUFFIXES: Record<string, string> = {
-  zip: "zip", csv: "csv", tsv: "tsv", jsonl: "jsonl", ndjson: "jsonl", npz: "npz",
-};
-
-/** A dataset file as the raw request body: the server streams it to disk (it is not JSON, nor multipart). */
+/** A dataset file as the raw request body: the server streams it to disk (it is not JSON, nor multipart) and
+ * reads its format from the file name's suffix. */
 async function uploadDataset(name: string, file: File): Promise<DatasetEntry> {
-  const suffix = file.name.split(".").pop()?.toLowerCase() ?? "";
   const query = new URLSearchParams({ filename: file.name });
-  if (UPLOAD_SUFFIXES[suffix]) query.set("format", UPLOAD_SUFFIXES[suffix]);
   return request<DatasetEntry>(`/datasets/uploads/${encodeURIComponent(name)}?${query}`, {
     method: "POST", body: file, headers: { "Content-Type": "application/octet-stream" },
   });

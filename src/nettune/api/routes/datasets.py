@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from nettune.api.deps import ServicesDep
 from nettune.api.errors import ApiError
 from nettune.api.models import RUN_NAME_PATTERN, DatasetEntry, DatasetExamples, DatasetList, ErrorResponse
-from nettune.api.services.uploads import UPLOAD_FORMATS
+from nettune.api.services.uploads import FORMAT_ALIASES, UPLOAD_FORMATS
 
 router = APIRouter(tags=["datasets"])
 UploadName = Annotated[str, Path(pattern=RUN_NAME_PATTERN, description="the dataset's name, as jobs will use it")]
@@ -44,6 +44,7 @@ async def upload(name: UploadName, request: Request, s: ServicesDep,
                                                      "from filename")] = None,
                  filename: Annotated[str | None, Query(max_length=255)] = None) -> dict[str, Any]:
     fmt = (format or (PurePath(filename).suffix.lstrip(".") if filename else "")).lower()
+    fmt = FORMAT_ALIASES.get(fmt, fmt)
     s.uploads.check_name(name, fmt)
     limit = s.settings.max_upload_bytes
     declared = request.headers.get("content-length", "")

@@ -65,12 +65,6 @@ class TensorBoards:
             board = self._boards.get(job_id)
             return board.port if board is not None and board.process.poll() is None else None
 
-    def stop(self, job_id: str) -> None:
-        with self._lock:
-            board = self._boards.pop(job_id, None)
-        if board is not None:
-            _stop(board)
-
     def close(self) -> None:
         with self._lock:
             boards, self._boards = list(self._boards.values()), OrderedDict()

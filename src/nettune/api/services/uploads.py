@@ -29,9 +29,8 @@ from nettune.data.custom import custom_dir, ingest, load_custom
 from nettune.data.decoded import ImageArrays, TextCorpus
 from nettune.errors import NettuneError
 
-ARCHIVE_FORMATS = ("zip",)
-FILE_FORMATS = ("csv", "tsv", "jsonl", "npz")
-UPLOAD_FORMATS = ARCHIVE_FORMATS + FILE_FORMATS
+UPLOAD_FORMATS = ("zip", "csv", "tsv", "jsonl", "npz")  # zip: a folder layout; the rest: one file
+FORMAT_ALIASES = {"ndjson": "jsonl"}
 UPLOAD_PATH = "/datasets/uploads/"  # requests under it stream their bodies (BodyLimit lets them through)
 MANIFEST = "upload.json"
 EXAMPLES = 6
