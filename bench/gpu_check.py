@@ -16,6 +16,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from nettune.data.types import DatasetInfo, PreparedData, Split
 from nettune.health import HealthMonitor
 from nettune.models import build_model
 from nettune.space.model_config import ModelConfig
+from nettune.training import accelerate
 from nettune.training.accelerate import Precision, prepare_model, resident
 from nettune.training.device import seed_everything
 from nettune.training.evaluate import prepare_batch
@@ -92,15 +94,24 @@ def bare_loop(cfg: ModelConfig, data: PreparedData, device: torch.device, amp: b
     return len(data.train) / (time.perf_counter() - start)
 
 
-def nettune_trainer(cfg: ModelConfig, data: PreparedData, device: torch.device, health: bool, amp: bool) -> float:
+def nettune_trainer(cfg: ModelConfig, data: PreparedData, device: torch.device, health: bool, amp: bool,
+                    staged: bool = False, compiled: bool = False) -> float:
+    """`staged`: the split is treated as too large to keep on the device, so batches come through the pinned
+    double-buffered copies (training/feed.py). `compiled`: torch.compile, compile time included (one epoch)."""
     seed_everything(0)
     model = build_model(cfg)
     hooks = [ProgressReporter(0, lambda event: None)] + ([HealthMonitor()] if health else [])
-    _sync(device)
-    start = time.perf_counter()
-    train(model, cfg, data, TrainSettings(seed=0, device=device, patience=10, mixed_precision=amp), hooks)
-    _sync(device)
-    return len(data.train) / (time.perf_counter() - start)
+    resident_bytes = accelerate.RESIDENT_BYTES
+    accelerate.RESIDENT_BYTES = -1 if staged else resident_bytes
+    try:
+        _sync(device)
+        start = time.perf_counter()
+        train(model, cfg, data, TrainSettings(seed=0, device=device, patience=10, mixed_precision=amp,
+                                              compile=compiled), hooks)
+        _sync(device)
+    finally:
+        accelerate.RESIDENT_BYTES = resident_bytes
+    return len(data.train) * cfg.epochs / (time.perf_counter() - start)
 
 
 def measure(cfg: ModelConfig, data: PreparedData, device: torch.device, repeats: int) -> dict[str, Any]:
@@ -110,6 +121,7 @@ def measure(cfg: ModelConfig, data: PreparedData, device: torch.device, repeats:
         "trainer_fp32_no_health": lambda: nettune_trainer(cfg, data, device, health=False, amp=False),
         "trainer_amp_no_health": lambda: nettune_trainer(cfg, data, device, health=False, amp=True),
         "trainer_amp_health": lambda: nettune_trainer(cfg, data, device, health=True, amp=True),
+        "trainer_amp_staged": lambda: nettune_trainer(cfg, data, device, health=False, amp=True, staged=True),
     }
     for run in loops.values():  # warm-up: kernel selection, allocator
         run()
@@ -122,7 +134,19 @@ def measure(cfg: ModelConfig, data: PreparedData, device: torch.device, repeats:
             "ratio_no_health_amp": round(med["trainer_amp_no_health"] / med["bare_amp"], 4),
             "ratio_health_amp": round(med["trainer_amp_health"] / med["bare_amp"], 4),
             "ratio_no_health_fp32": round(med["trainer_fp32_no_health"] / med["bare_fp32"], 4),
-            "amp_speedup_bare": round(med["bare_amp"] / med["bare_fp32"], 3)}
+            "amp_speedup_bare": round(med["bare_amp"] / med["bare_fp32"], 3),
+            "staged_vs_resident": round(med["trainer_amp_staged"] / med["trainer_amp_no_health"], 4),
+            **compile_payoff(cfg, data, device)}
+
+
+def compile_payoff(cfg: ModelConfig, data: PreparedData, device: torch.device, epochs: int = 3) -> dict[str, Any]:
+    """torch.compile once against eager, over a few epochs with compile time included: whether compile_model pays
+    for a trial of this length (too slow to repeat inside the interleaved loops)."""
+    cfg = replace(cfg, epochs=epochs)
+    eager = nettune_trainer(cfg, data, device, health=False, amp=True)
+    compiled = nettune_trainer(cfg, data, device, health=False, amp=True, compiled=True)
+    return {f"compile_{epochs}_epochs_samples_per_s": {"eager": round(eager, 1), "compiled": round(compiled, 1)},
+            "compiled_vs_eager": round(compiled / eager, 4)}
 
 
 def throughput(samples: int, repeats: int, device: torch.device) -> dict[str, Any]:

@@ -165,9 +165,10 @@ def gpu_section() -> list[str]:
     result = _load("gpu_throughput")
     if result is None:
         return [*lines, "Not run yet: no GPU machine has been available to this project. `bash bench/gpu_check.sh` "
-                "measures trainer throughput (bare loop against nettune's, health and mixed precision on and off) "
-                "on the MNIST baseline and a CIFAR-sized CNN, a 2-GPU DDP trial and a short study, in under 8 "
-                "minutes."]
+                "measures trainer throughput (bare loop against nettune's, health and mixed precision on and off, "
+                "data resident on the device or fed through pinned double-buffered copies, torch.compile over "
+                "three epochs) on the MNIST baseline and a CIFAR-sized CNN, a 2-GPU DDP trial and a short study, in "
+                "under 8 minutes."]
     lines += [f"{result['device']}, mixed precision {result['amp_dtype']}. Reproduce: `bash bench/gpu_check.sh`", "",
               "| model | bare fp32 | bare AMP | trainer AMP, health off | trainer AMP, health on | ratio off / on "
               "(target ≥ 0.97 / ≥ 0.90) |", "| --- | --- | --- | --- | --- | --- |"]
@@ -177,6 +178,11 @@ def gpu_section() -> list[str]:
         lines.append(f"| {name} | {med['bare_fp32']:.0f} | {med['bare_amp']:.0f} | {med['trainer_amp_no_health']:.0f} "
                      f"| {med['trainer_amp_health']:.0f} | {row['ratio_no_health_amp']:.3f} / "
                      f"{row['ratio_health_amp']:.3f} |")
+    lines += ["", "| model | pinned staging / resident | torch.compile / eager (3 epochs, compile time included) |",
+              "| --- | --- | --- |"]
+    for name in ("mnist_baseline", "cifar_sized"):
+        row = result[name]
+        lines.append(f"| {name} | {row['staged_vs_resident']:.3f} | {row['compiled_vs_eager']:.3f} |")
     for part in ("gpu_ddp", "gpu_study"):
         extra = _load(part)
         if extra is not None:

@@ -7,15 +7,15 @@ import torch
 
 from nettune.data.types import DatasetInfo, PreparedData, Split
 from nettune.space.model_config import ModelConfig
+from tests.genuine import genuine, genuine_root
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATASETS = REPO.parent / "shared" / "datasets"
 
 # The long end-to-end tests (real processes, PostgreSQL, servers, full studies): `make test-fast` leaves them out
 # with -m "not slow". One list, by path, so a new test in these modules is slow without anyone remembering to say.
 SLOW_PATHS = ("tests/scale/", "tests/remote/test_remote_study.py", "tests/remote/test_runpod_sdk.py",
               "tests/api/test_real_job.py", "tests/api/test_restart.py", "tests/api/test_schemathesis.py",
-              "tests/test_cli.py", "tests/test_study.py")
+              "tests/test_cli.py", "tests/test_study.py", "tests/test_compile.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,9 +63,10 @@ def cnn_config(image_data: PreparedData) -> ModelConfig:
 
 @pytest.fixture
 def shared_datasets() -> Path:
-    if not (SHARED_DATASETS / "mnist").exists():
-        pytest.skip(f"genuine datasets not found at {SHARED_DATASETS}")
-    return SHARED_DATASETS
+    """The folder of genuine datasets (mnist/, fashion_mnist/, imdb/); a test fails loudly without them."""
+    for name in ("mnist", "fashion_mnist", "imdb"):
+        genuine(name)
+    return genuine_root()
 
 
 def closed_local_url() -> str:
@@ -94,8 +95,7 @@ def mnist_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir holding genuine MNIST (copied from shared/), decoded once per test session."""
     import shutil
 
-    if not (SHARED_DATASETS / "mnist").exists():
-        pytest.skip(f"genuine datasets not found at {SHARED_DATASETS}")
+    source = genuine("mnist")
     root = tmp_path_factory.mktemp("data")
-    shutil.copytree(SHARED_DATASETS / "mnist", root / "mnist")
+    shutil.copytree(source, root / "mnist")
     return root

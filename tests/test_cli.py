@@ -70,8 +70,11 @@ def test_ctrl_c_keeps_completed_trials_and_same_command_resumes(tmp_path, mnist_
     args = ["optimize", "dataset=mnist", "trials=3", "max_epochs_per_trial=3", "data_fraction=0.05",
             "run_name=interrupt", "warm_start=true", "pruner=none", "seed=5", "plot_generation=none",
             "concurrent_workers=1"]
+    # A shell starts background jobs with SIGINT ignored and children inherit that (pytest run from a script with
+    # `&` would make nettune deaf to this test's Ctrl-C), so the child gets the default, as a terminal's would.
     proc = subprocess.Popen(NETTUNE + args, cwd=tmp_path, env=_env(mnist_data_dir), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = []
     deadline = time.time() + 120
     for line in proc.stderr:  # wait until one trial is complete and the next has started

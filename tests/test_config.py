@@ -50,3 +50,15 @@ def test_default_storage_is_sqlite_in_run_dir(tmp_path):
 def test_run_name_defaults_to_dataset_mode_and_time():
     cfg = OptimizationConfig(dataset="imdb", mode="simple")
     assert cfg.resolved_run_name().startswith("imdb_simple_")
+
+
+def test_dataset_spellings_mean_the_same_to_the_options_and_the_catalog():
+    # One list of names and aliases (nettune.dataset_ref): what the catalog loads, the options accept.
+    from nettune.data.catalog import resolve
+    from nettune.dataset_ref import DATASET_ALIASES
+
+    for alias, name in DATASET_ALIASES.items():
+        assert OptimizationConfig(dataset=alias).dataset == name == resolve(alias).name
+    assert OptimizationConfig(dataset="CIFAR-10").dataset == "cifar10"
+    with pytest.raises(ConfigError, match="did you mean 'mnist'"):
+        OptimizationConfig(dataset="mnst")

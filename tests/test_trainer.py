@@ -1,7 +1,6 @@
 import pytest
 import torch
 
-from nettune.errors import TrialCancelled
 from nettune.models import build_model
 from nettune.space.model_config import ModelConfig
 from nettune.training.cancel import CancelToken
@@ -58,9 +57,10 @@ class _CancelAfter(TrainerHook):
 def test_cancellation_stops_within_one_batch(cnn_config, image_data):
     token = CancelToken()
     hook = _CancelAfter(token, after=3)
-    with pytest.raises(TrialCancelled):
-        _run(cnn_config, image_data, hooks=[hook], cancel=token)
+    _, result = _run(cnn_config, image_data, hooks=[hook], cancel=token)
     assert hook.batches_seen == 3
+    # Ended, not raised: no epoch finished, nothing was validated, and the result says why it stopped.
+    assert result.stop_reason == "cancelled" and result.history == [] and result.val is None
 
 
 def test_time_budget_stops_and_keeps_best(cnn_config, image_data):

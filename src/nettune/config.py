@@ -11,16 +11,22 @@ from pathlib import Path
 from typing import Any
 
 from nettune.config_legacy import LEGACY, translate
-from nettune.dataset_ref import is_custom, label
+from nettune.dataset_ref import BUILTIN_DATASETS, builtin_name, is_custom, label
 from nettune.errors import ConfigError
 
+# The one definition of each option's choices: the search space, the health objective, the API schema and (through
+# the schema) the dashboard all read them from here.
 MODES = ("simple", "health")
+DEFAULT_HEALTH_WEIGHT = 0.3
 PRUNERS = ("median", "hyperband", "none")
 SAMPLERS = ("tpe", "random")
 PLOT_GENERATION = ("all", "best", "none")
 DEVICES = ("auto", "cpu", "cuda")
-DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100", "gtsrb", "imdb", "reuters")
-ACTIVATION_CHOICES = ("relu", "leaky_relu", "elu", "gelu", "silu", "swish", "tanh")
+DATASETS = BUILTIN_DATASETS
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh")  # what a model can be built with
+ACTIVATION_ALIASES = {"swish": "silu"}
+ACTIVATION_CHOICES = ACTIVATIONS + tuple(ACTIVATION_ALIASES)
+RUN_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"  # also names uploads; safe as a directory name
 
 # Names the original system and its users know, mapped onto ours.
 ALIASES = {
@@ -53,15 +59,17 @@ class OptimizationConfig:
     mode: str = _opt("health", "objective: 'simple' = validation accuracy, 'health' = accuracy blended with health",
                      MODES)
     trials: int = _opt(20, "number of trials to finish (completed, pruned or failed)", low=1, high=10_000)
-    max_epochs_per_trial: int = _opt(6, "upper bound of the epochs hyperparameter", low=1, high=200)
+    max_epochs_per_trial: int = _opt(6, "epochs every trial plans (text models at most 3): the budget the pruner "
+                                     "compares trials at", low=1, high=200)
     concurrent_workers: int | None = _opt(None, "trials run at once, each in its own process with its share of "
                                           "cores; default (auto): chosen at the start by timing the baseline "
                                           "model on all cores and on one", low=1, high=64, shown="auto")
-    health_weight: float = _opt(0.3, "w in (1-w)*accuracy + w*health, for mode=health", low=0.0, high=1.0)
+    health_weight: float = _opt(DEFAULT_HEALTH_WEIGHT, "w in (1-w)*accuracy + w*health, for mode=health", low=0.0,
+                                high=1.0)
     data_fraction: float = _opt(1.0, "stratified fraction of the dataset to use (0 < f <= 1)", low=0.0,
                                 high=1.0, low_open=True)
     activation: str | None = _opt(None, "fix the activation for every trial instead of searching it",
-                                  ACTIVATION_CHOICES)
+                                  ACTIVATION_CHOICES, shown="searched")
     run_name: str | None = _opt(None, "name of the run directory; the same name resumes the study")
     output_dir: str = _opt("optimization_results", "directory that holds one folder per run")
     storage: str | None = _opt(None, "Optuna storage URL (default: SQLite file in the run directory)")
@@ -80,6 +88,8 @@ class OptimizationConfig:
                                 "data, no retraining) or none", PLOT_GENERATION)
     tensorboard: bool = _opt(False, "write TensorBoard event files under <run dir>/tensorboard")
     device: str = _opt("auto", "auto (CUDA when present), cpu or cuda", DEVICES)
+    compile_model: bool = _opt(False, "compile each trial's model with torch.compile: faster steps after 10-60 s "
+                               "of compiling, so it pays on a GPU for trials of several epochs")
     data_dir: str | None = _opt(None, "dataset cache directory (default $NETTUNE_DATA_DIR or the user cache)")
     image_size: int | None = _opt(None, "your image folder: side every image is resized to (default: the images' "
                                   "median longest side, within 8..64)", low=4, high=512, shown="auto")
@@ -104,6 +114,9 @@ class OptimizationConfig:
                                                  low=0.0, high=3600.0)
 
     def __post_init__(self) -> None:
+        # The spellings the dataset catalog accepts (`fmnist`, `CIFAR-10`) mean the same here as there.
+        if isinstance(self.dataset, str) and not is_custom(self.dataset):
+            self.dataset = builtin_name(self.dataset) or self.dataset
         self.validate()
 
     # -- validation ---------------------------------------------------------------------------------------
@@ -132,7 +145,7 @@ class OptimizationConfig:
         if not str(self.output_dir).strip():
             raise ConfigError("output_dir is empty; name a directory, or leave the option out for "
                               "'optimization_results'")
-        if self.run_name is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", self.run_name):
+        if self.run_name is not None and not re.fullmatch(RUN_NAME_PATTERN, self.run_name):
             raise ConfigError(
                 f"run_name={self.run_name!r} is not valid; use letters, digits, '_', '-' and '.' (max 100)"
             )
@@ -215,11 +228,21 @@ def _did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str:
 
 
 def option_help() -> list[tuple[str, str, str]]:
-    """(name, default, help) for every option, for the CLI's --help."""
+    """(name, default, help) for every option: the CLI's --help and the README's option table (both from here)."""
     rows = []
     for f in fields(OptimizationConfig):
-        default = f.metadata.get("shown") or (f.default if f.default is not MISSING else "-")
         choices = f.metadata.get("choices")
         extra = f" [{', '.join(choices)}]" if choices else ""
-        rows.append((f.name, str(default), f.metadata["help"] + extra))
+        rows.append((f.name, _shown_default(f.default, f.metadata.get("shown")), f.metadata["help"] + extra))
     return rows
+
+
+def _shown_default(default: Any, shown: str | None) -> str:
+    """A default as one would type it (`true`, `none`), or what a None default means (`auto`)."""
+    if shown:
+        return shown
+    if default is MISSING:
+        return "-"
+    if default is None or isinstance(default, bool):
+        return str(default).lower()
+    return str(default)

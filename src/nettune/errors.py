@@ -14,6 +14,3 @@ class ConfigError(NettuneError):
 class DataError(NettuneError):
     """A dataset that cannot be found, fetched or verified."""
 
-
-class TrialCancelled(Exception):
-    """Raised inside a trial when cancellation was requested; the trial stops within one batch."""

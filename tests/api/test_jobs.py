@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from nettune.api.services import jobs as job_service
+from nettune.api.services import job_config
 
 from .conftest import FAST_JOB, make_settings, running_client, wait_for
 
@@ -109,7 +109,7 @@ def test_a_job_that_leaves_workers_out_is_auto_and_says_what_ran(finished, api_h
 
 
 def test_auto_workers_never_exceed_the_servers_limit(api_home, mnist_data_dir, monkeypatch):
-    monkeypatch.setattr(job_service, "auto_ceiling", lambda: 4)  # a 4-core host, a server limited to 1 worker
+    monkeypatch.setattr(job_config, "auto_ceiling", lambda: 4)  # a 4-core host, a server limited to 1 worker
     settings = make_settings(api_home / "pinned", mnist_data_dir, max_concurrent_workers=1)
     with running_client(settings) as client:
         job = client.post("/optimize", json={**FAST_JOB, "trials": 2, "run_name": "pinned"})

@@ -13,6 +13,7 @@ import websockets
 from websockets.sync.client import connect
 
 from nettune.api.app import create_app
+from nettune.progress.layer_stats import MAX_EPOCH_BYTES
 
 from .conftest import TOKEN, make_settings, uvicorn_server
 
@@ -59,6 +60,19 @@ def test_real_training_reports_health_live(real_job):
     assert running["history"] == [{"epoch": 1, "train_loss": end[0]["data"]["loss"],
                                    "train_accuracy": end[0]["data"]["accuracy"], "val_loss": end[0]["data"]["val_loss"],
                                    "val_accuracy": end[0]["data"]["val_accuracy"]}]
+
+
+def test_layer_stats_stream_with_the_epoch_and_replay_from_the_trials_files(real_job):
+    http, job_id, events = real_job["http"], real_job["job_id"], real_job["events"]
+    end = next(e for e in events if e["type"] == "epoch_progress" and e["data"]["val_accuracy"] is not None)
+    assert "layers" not in end["data"]  # carried once, in the snapshot's running trial
+    running = next(r for r in end["data"]["progress"]["running_trials"] if r["trial"] == end["data"]["trial"])
+    layers = running["layers"]
+    assert layers["epoch"] == 1 and len(layers["layers"]) == len(layers["grad_mean"]) == layers["layers_total"]
+    assert all(norm is not None and norm > 0 for norm in layers["grad_mean"])
+    assert len(json.dumps(layers, separators=(",", ":"))) <= MAX_EPOCH_BYTES
+    detail = http.get(f"/jobs/{job_id}/trials/{end['data']['trial']}").json()
+    assert detail["layer_stats"] == [layers]  # the finished trial's replay reads what was streamed
 
 
 def test_optimized_model_zip_and_best_model(real_job):

@@ -1,4 +1,4 @@
-"""Fixtures for the dataset tests: no test may reach beyond 127.0.0.1, and real data comes from shared/."""
+"""Fixtures for the dataset tests: no test may reach beyond 127.0.0.1, and real data comes from tests/genuine.py."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from nettune.data import download
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = REPO_ROOT.parent / "shared" / "datasets"
+from tests.genuine import NAMES, genuine
 
 
 def closed_local_url() -> str:
@@ -43,42 +41,33 @@ def _local_network_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iter
     download.forget_dead_hosts()
 
 
-def _shared_or_skip(name: str) -> Path:
-    folder = SHARED / name
-    if not folder.is_dir():
-        pytest.skip(f"real {name} copy not available at {folder} (shared/datasets is a dev convenience)")
-    return folder
-
-
 @pytest.fixture(scope="session")
 def real_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir whose mnist/, fashion_mnist/ and imdb/ link to the genuine shared copies.
+    """A data dir whose mnist/, fashion_mnist/ and imdb/ link to the genuine copies.
 
     Session-scoped so the decoded cache is built once and reused, as it would be for a user.
     """
     root = tmp_path_factory.mktemp("real-data")
-    for name in ("mnist", "fashion_mnist", "imdb"):
-        source = SHARED / name
-        if source.is_dir():
-            (root / name).mkdir()
-            for f in source.iterdir():
-                (root / name / f.name).symlink_to(f)
+    for name in NAMES:
+        (root / name).mkdir()
+        for f in genuine(name).iterdir():
+            (root / name / f.name).symlink_to(f)
     return root
 
 
 @pytest.fixture
 def mnist_dir() -> Path:
-    return _shared_or_skip("mnist")
+    return genuine("mnist")
 
 
 @pytest.fixture
 def fashion_mnist_dir() -> Path:
-    return _shared_or_skip("fashion_mnist")
+    return genuine("fashion_mnist")
 
 
 @pytest.fixture
 def imdb_dir() -> Path:
-    return _shared_or_skip("imdb")
+    return genuine("imdb")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

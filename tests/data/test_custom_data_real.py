@@ -13,17 +13,14 @@ from nettune.config import OptimizationConfig
 from nettune.data import load_dataset
 from nettune.data.class_names import FASHION_MNIST
 from nettune.data.idx import read_idx
-
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+from tests.genuine import genuine
 
 PER_CLASS = 150  # 1,500 images: enough to learn, quick to write
 
 
 @pytest.fixture(scope="module")
 def fashion_pngs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray, np.ndarray]:
-    source = SHARED / "fashion_mnist"
-    if not source.is_dir():
-        pytest.skip(f"real fashion_mnist copy not available at {source} (shared/datasets is a dev convenience)")
+    source = genuine("fashion_mnist")
     images = read_idx(source / "t10k-images-idx3-ubyte.gz")
     labels = read_idx(source / "t10k-labels-idx1-ubyte.gz")
     root = tmp_path_factory.mktemp("fashion-pngs")

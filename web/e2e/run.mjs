@@ -12,12 +12,16 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 
 import { scenarios } from "./scenarios.mjs";
+import { scenarios3d } from "./scenarios3d.mjs";
+import { liveScenarios } from "./scenariosLive.mjs";
 import { NettuneServer, freePort, prepareData } from "./server.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"];
+  "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
+  // WebGL for the 3-D view through SwiftShader (software): Chromium deprecates falling back to it unasked.
+  "--enable-unsafe-swiftshader"];
 const BIN = process.env.NETTUNE_BIN ?? path.join(ROOT, ".venv/bin/nettune");
 const SAVE_SCREENSHOTS = process.argv.includes("--screenshots");
 const ONLY = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
@@ -64,7 +68,7 @@ async function main() {
       page, server, root, shots, consoleErrors, state: {},
       blockWebSockets: (on) => { socketsBlocked = on; },
     };
-    for (const [name, run] of scenarios) {
+    for (const [name, run] of [...scenarios, ...scenarios3d, ...liveScenarios]) {
       if (ONLY && !name.includes(ONLY)) continue;
       const t0 = Date.now();
       try {

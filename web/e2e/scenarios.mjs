@@ -23,12 +23,12 @@ with zipfile.ZipFile(sys.argv[1], "w") as zf:
             zf.writestr(f"shapes/{name}/{i}.{'png' if i % 2 else 'jpg'}", out.getvalue())
 `;
 
-function check(condition, message) {
+export function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
 /** Polls `read()` until `accept(value)` holds; returns the value. */
-async function until(read, accept, timeoutMs, what) {
+export async function until(read, accept, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
@@ -41,7 +41,7 @@ async function until(read, accept, timeoutMs, what) {
 
 const text = (page, selector) => page.locator(selector).first().innerText();
 
-async function fillForm(page, { trials, epochs, fraction, runName, dataset = "mnist" }) {
+export async function fillForm(page, { trials, epochs, fraction, runName, dataset = "mnist" }) {
   await page.selectOption("#f-dataset", dataset);
   await page.fill("#f-trials", String(trials));
   await page.fill("#f-epochs", String(epochs));
@@ -58,7 +58,7 @@ async function jobByName(server, name) {
   return job;
 }
 
-async function shot(env, name, locator) {
+export async function shot(env, name, locator) {
   const file = path.join(env.shots, name);
   if (locator) await locator.screenshot({ path: file });
   else await env.page.screenshot({ path: file });

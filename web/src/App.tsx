@@ -2,6 +2,7 @@
 // the best model. Everything shown comes from the server (REST + WebSocket, docs/api.md).
 import { useCallback, useEffect, useState } from "react";
 
+import { ACTIVE_JOB_STATES } from "./api/schema";
 import type { Job } from "./api/types";
 import { BestModel } from "./components/BestModel";
 import { ConnectionBanner, ErrorLine, TokenPrompt } from "./components/Banner";
@@ -42,7 +43,7 @@ export function App() {
   // With nothing chosen yet, follow the job that is running (or the newest one).
   useEffect(() => {
     if (jobId || !server.jobs?.length) return;
-    const active = server.jobs.find((j) => j.state === "RUNNING" || j.state === "QUEUED");
+    const active = server.jobs.find((j) => ACTIVE_JOB_STATES.includes(j.state));
     select((active ?? server.jobs[0]).job_id);
   }, [jobId, server.jobs, select]);
 

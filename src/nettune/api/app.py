@@ -18,11 +18,13 @@ from starlette.concurrency import run_in_threadpool
 
 from nettune import __version__
 from nettune.api.deps import Services
-from nettune.api.errors import ApiError
+from nettune.api.errors import error_response
 from nettune.api.loopback_guard import LoopbackGuard
 from nettune.api.models import OptimizeRequest
-from nettune.api.routes import dashboard, datasets, files, jobs, meta, tensorboard, trials, ws
+from nettune.api.routes import activations, dashboard, datasets, files, jobs, meta, tensorboard, trials, ws
 from nettune.api.security import BodyLimit, require_token, require_token_or_query
+from nettune.api.services.activations import ActivationService
+from nettune.api.services.errors import ServiceError
 from nettune.api.services.hub import EventHub
 from nettune.api.services.jobs import JobManager
 from nettune.api.services.results import ResultService
@@ -45,8 +47,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                             UploadLimits(settings.max_upload_bytes, settings.max_unpacked_bytes,
                                          settings.max_upload_files))
     manager = JobManager(settings, store, hub, reader, uploads)
-    services = Services(settings=settings, hub=hub, jobs=manager, results=ResultService(manager, reader),
-                        uploads=uploads)
+    results = ResultService(manager, reader)
+    services = Services(settings=settings, hub=hub, jobs=manager, results=results, uploads=uploads,
+                        activations=ActivationService(results))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,7 +69,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.services = services
     protected = [Depends(require_token)]
-    for module in (jobs, trials, meta, datasets, tensorboard):
+    for module in (jobs, trials, activations, meta, datasets, tensorboard):
         app.include_router(module.router, dependencies=protected)
     app.include_router(tensorboard.proxy_router)  # its own auth: header, ?token= or the cookie it sets
     app.include_router(files.router, dependencies=[Depends(require_token_or_query)])
@@ -94,9 +97,9 @@ def _add_docs(app: FastAPI, protected: list[Any]) -> None:
 
 
 def _add_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
 
+from nettune.api.services.activations import ActivationService
 from nettune.api.services.hub import EventHub
 from nettune.api.services.jobs import JobManager
 from nettune.api.services.results import ResultService
@@ -23,6 +24,7 @@ class Services:
     jobs: JobManager
     results: ResultService
     uploads: UploadService
+    activations: ActivationService
     tensorboards: TensorBoards = field(default_factory=TensorBoards)
     started: float = field(default_factory=time.time)
 

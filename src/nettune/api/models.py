@@ -12,13 +12,13 @@ from typing import Any, Literal, get_type_hints
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, create_model, model_validator
 
+from nettune.api.job_states import JobState
+from nettune.api.settings import ApiSettings
 from nettune.config import ALIASES, OptimizationConfig
+from nettune.config import RUN_NAME_PATTERN as RUN_NAME_PATTERN  # re-exported for the upload routes
 from nettune.config_legacy import LEGACY, translate
+from nettune.progress.layer_stats import MAX_LAYERS
 
-JobState = Literal["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "INTERRUPTED"]
-FINAL_STATES: tuple[str, ...] = ("COMPLETED", "FAILED", "CANCELLED", "INTERRUPTED")
-# A FAILED job resumes too: otherwise its run_name could never be used again (a new job with it is refused).
-RESUMABLE_STATES: tuple[str, ...] = ("FAILED", "CANCELLED", "INTERRUPTED")
 TrialState = Literal["WAITING", "RUNNING", "COMPLETE", "PRUNED", "FAIL", "INTERRUPTED"]
 
 # Paths and storage on the server are the server's business: a remote client must not pick them.
@@ -28,7 +28,6 @@ SERVER_DECIDED = {
     "storage": "the server (each job's study lives in its run directory)",
     "follow_only": "the server (a job always runs its own trials)",
 }
-RUN_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 
 
 class _RequestBase(BaseModel):
@@ -89,6 +88,29 @@ class ErrorResponse(BaseModel):
     detail: str = Field(description="one-line message: what is wrong and how to fix it")
 
 
+class ParamStats(BaseModel):
+    """One parameter kind (weight or bias) of each shown layer; null where a layer has none."""
+
+    mean: list[float | None]
+    std: list[float | None]
+    min: list[float | None]
+    max: list[float | None]
+    hist: list[list[int] | None] = Field(description="counts in equal-width bins from min to max")
+
+
+class LayerStatsEpoch(BaseModel):
+    """One finished epoch's per-layer statistics (nettune.progress.layer_stats), lists in `layers` order."""
+
+    epoch: int
+    layers_total: int = Field(description=f"parameterized layers in the model; at most {MAX_LAYERS} are shown")
+    layers: list[str]
+    kinds: list[str]
+    grad_mean: list[float | None] = Field(description="mean sampled gradient L2 norm over the epoch")
+    grad_max: list[float | None]
+    weight: ParamStats
+    bias: ParamStats
+
+
 class RunningTrial(BaseModel):
     trial: int
     worker: str
@@ -100,6 +122,7 @@ class RunningTrial(BaseModel):
     accuracy: float | None = None
     val_accuracy: float | None = None
     history: list[dict[str, float | None]] = []  # finished epochs so far: epoch, train/val loss and accuracy
+    layers: LayerStatsEpoch | None = None  # the latest finished epoch's per-layer statistics
 
 
 class Progress(BaseModel):
@@ -187,6 +210,7 @@ class TrialSummary(BaseModel):
 class TrialDetail(TrialSummary):
     health: dict[str, Any] | None
     history: list[dict[str, Any]]
+    layer_stats: list[LayerStatsEpoch] = Field(default=[], description="per finished epoch; empty while running")
     graph: dict[str, Any] | None
     model_config_: dict[str, Any] | None = Field(alias="model_config", serialization_alias="model_config")
 
@@ -269,11 +293,89 @@ class Glossary(BaseModel):
     options: dict[str, GlossaryEntry]
 
 
+_SERVE_DEFAULTS = ApiSettings.__dataclass_fields__
+
+
+def _limit(setting: str, flag: str) -> Any:
+    # Defaults are `nettune serve`'s, so the schema tells a client the limits until a server reports its own.
+    return Field(_SERVE_DEFAULTS[setting].default, description=f"{setting} (nettune serve {flag})")
+
+
+class ServerLimits(BaseModel):
+    """This server's request limits: POST /optimize answers 422 (429 for the queue) beyond them."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # a response always has them all
+
+    trials: int = _limit("max_trials", "--max-trials")
+    max_epochs_per_trial: int = _limit("max_epochs_per_trial", "--max-epochs")
+    concurrent_workers: int = _limit("max_concurrent_workers", "--max-workers")
+    body_bytes: int = _limit("max_body_bytes", "--max-body-bytes")
+    queued_jobs: int = _limit("max_queued_jobs", "--max-queued-jobs")
+
+    @classmethod
+    def of(cls, settings: ApiSettings) -> ServerLimits:
+        return cls(trials=settings.max_trials, max_epochs_per_trial=settings.max_epochs_per_trial,
+                   concurrent_workers=settings.max_concurrent_workers, body_bytes=settings.max_body_bytes,
+                   queued_jobs=settings.max_queued_jobs)
+
+
 class HealthStatus(BaseModel):
     status: Literal["ok"]
     version: str
     uptime_s: float
-    jobs: dict[str, int]
+    jobs: dict[JobState, int]
     max_running_jobs: int
-    limits: dict[str, int]
+    limits: ServerLimits
     auth_required: bool
+
+
+class ForwardInput(BaseModel):
+    type: Literal["image", "tokens"]
+    # image: `height` x `width` pixels, `channels` (1 or 3) per pixel, uint8 row by row, base64
+    channels: int | None = None
+    height: int | None = None
+    width: int | None = None
+    data: str | None = None
+    # tokens: the last real words of the review, read left to right
+    tokens: list[str] | None = None
+    tokens_total: int | None = None
+
+
+class LayerActivation(BaseModel):
+    id: str  # the node id in the trial's architecture graph ("n1", "n2", ...)
+    name: str
+    output_shape: list[int]
+    type: Literal["maps", "units", "none"]
+    # maps: len(kept) channels of height x width; units: len(kept) values. uint8 base64, C order;
+    # value = min + byte / 255 * (max - min)
+    kept: list[int] | None = None
+    channels_total: int | None = None
+    units_total: int | None = None
+    height: int | None = None
+    width: int | None = None
+    min: float | None = None
+    max: float | None = None
+    data: str | None = None
+    step: str | None = None  # "last": a sequence layer's units at its last step
+
+
+class ForwardPrediction(BaseModel):
+    label: int
+    name: str
+    probabilities: list[float]
+    class_names: list[str]
+    true_label: int | None
+    true_name: str | None
+
+
+class ForwardPass(BaseModel):
+    job_id: str
+    trial: int
+    example: int
+    examples: int  # size of the test split: valid examples are 0 .. examples - 1
+    dataset: str
+    family: str
+    input: ForwardInput
+    layers: list[LayerActivation]
+    prediction: ForwardPrediction
+    limits: dict[str, int]

@@ -14,7 +14,7 @@ from fastapi import Request, Security, WebSocket
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
-from nettune.api.errors import ApiError
+from nettune.api.services.errors import Unauthorized
 from nettune.api.settings import TOKEN_ENV
 
 bearer = HTTPBearer(auto_error=False, description=f"the server's token (--token or ${TOKEN_ENV})")
@@ -31,7 +31,7 @@ def require_token(request: Request,
                   credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]) -> None:
     token = request.app.state.settings.token
     if token is not None and not _matches(credentials.credentials if credentials else None, token):
-        raise ApiError(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized(UNAUTHORIZED)
 
 
 def require_token_or_query(
@@ -41,7 +41,7 @@ def require_token_or_query(
     """For files a browser fetches by URL (<img src>, download links), which cannot carry a header."""
     expected = request.app.state.settings.token
     if expected is not None and not _matches(credentials.credentials if credentials else token, expected):
-        raise ApiError(401, UNAUTHORIZED + " or ?token=<token>", headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized(UNAUTHORIZED + " or ?token=<token>")
 
 
 TOKEN_COOKIE = "nettune_token"
@@ -58,8 +58,7 @@ def require_token_query_or_cookie(
         return
     given = credentials.credentials if credentials else token or request.cookies.get(TOKEN_COOKIE)
     if not _matches(given, expected):
-        raise ApiError(401, UNAUTHORIZED + " or open the page with ?token=<token>",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized(UNAUTHORIZED + " or open the page with ?token=<token>")
 
 
 def websocket_authorized(websocket: WebSocket) -> bool:

@@ -23,6 +23,7 @@ class TracedLayer:
     name: str  # module name, e.g. "features.0.0"
     module: nn.Module
     output_shape: tuple[int, ...]  # without the batch dimension
+    output: torch.Tensor | None = None  # only when asked: a CPU float32 copy (an in-place op must not change it)
 
 
 def dummy_input(input_shape: tuple[int, ...], family: str) -> torch.Tensor:
@@ -32,13 +33,14 @@ def dummy_input(input_shape: tuple[int, ...], family: str) -> torch.Tensor:
     return torch.zeros((DUMMY_BATCH, *input_shape))
 
 
-def trace_layers(model: nn.Module, example: torch.Tensor) -> list[TracedLayer]:
+def trace_layers(model: nn.Module, example: torch.Tensor, keep_outputs: bool = False) -> list[TracedLayer]:
+    """`keep_outputs`: also keep each layer's output tensor (a forward-pass view shows them)."""
     model = unwrap_compiled(model)
     traced: list[TracedLayer] = []
     handles = []
     for name, module in model.named_modules():
         if _is_leaf(module) and not isinstance(module, nn.Identity):
-            handles.append(module.register_forward_hook(_record(name, traced)))
+            handles.append(module.register_forward_hook(_record(name, traced, keep_outputs)))
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
@@ -58,11 +60,12 @@ def _is_leaf(module: nn.Module) -> bool:
     return next(module.children(), None) is None
 
 
-def _record(name: str, traced: list[TracedLayer]) -> Callable[[nn.Module, Any, Any], None]:
+def _record(name: str, traced: list[TracedLayer], keep: bool) -> Callable[[nn.Module, Any, Any], None]:
     def hook(module: nn.Module, inputs: Any, output: Any) -> None:
         out = output[0] if isinstance(output, tuple) else output
         shape = tuple(out.shape[1:]) if isinstance(out, torch.Tensor) else ()
-        traced.append(TracedLayer(name, module, tuple(int(d) for d in shape)))
+        kept = out.detach().float().cpu().clone() if keep and isinstance(out, torch.Tensor) else None
+        traced.append(TracedLayer(name, module, tuple(int(d) for d in shape), kept))
 
     return hook
 

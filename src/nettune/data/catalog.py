@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from nettune.data import class_names
 from nettune.data.types import Modality
+from nettune.dataset_ref import BUILTIN_DATASETS, DATASET_ALIASES, builtin_name, normalized
 from nettune.errors import ConfigError
 
 
@@ -49,15 +50,10 @@ SPECS: dict[str, DatasetSpec] = {
     )
 }
 
-# Spellings people commonly type; normalisation below already handles case and '-' vs '_'.
-_ALIASES = {
-    "fmnist": "fashion_mnist",
-    "fashionmnist": "fashion_mnist",
-    "cifar_10": "cifar10",
-    "cifar_100": "cifar100",
-    "reuters46": "reuters",
-    "reuters_46": "reuters",
-}
+# The names (and the spellings accepted for them) are nettune.dataset_ref's, which the options validate against;
+# a dataset added to one and not the other would be offered but unloadable, or loadable but refused.
+if tuple(SPECS) != BUILTIN_DATASETS:
+    raise RuntimeError(f"data.catalog SPECS {tuple(SPECS)} differ from dataset_ref.BUILTIN_DATASETS {BUILTIN_DATASETS}")
 
 
 def dataset_names() -> list[str]:
@@ -66,10 +62,9 @@ def dataset_names() -> list[str]:
 
 def resolve(name: str) -> DatasetSpec:
     """The spec for `name`, or a ConfigError that lists the valid names and suggests the closest."""
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    key = _ALIASES.get(key, key)
-    if key in SPECS:
+    key = builtin_name(name)
+    if key is not None:
         return SPECS[key]
-    close = difflib.get_close_matches(key, list(SPECS) + list(_ALIASES), n=1, cutoff=0.5)
-    hint = f" Did you mean '{_ALIASES.get(close[0], close[0])}'?" if close else ""
+    close = difflib.get_close_matches(normalized(name), list(SPECS) + list(DATASET_ALIASES), n=1, cutoff=0.5)
+    hint = f" Did you mean '{DATASET_ALIASES.get(close[0], close[0])}'?" if close else ""
     raise ConfigError(f"Unknown dataset '{name}'.{hint} Valid names: {', '.join(SPECS)}.")

@@ -19,6 +19,7 @@ from nettune.progress.events import Event, Notice, TrialFinished
 from nettune.training.cancel import CancelToken
 from nettune.trials.job import TrialJob, TrialOutcome
 from nettune.trials.run import run_trial
+from nettune.trials.state import TrialStatus
 
 
 def worker_loop(name: str, jobs: Any, events: Any, cancel_event: Any, threads: int,
@@ -126,7 +127,7 @@ class LocalExecutor:
                 continue
             code = getattr(slot.runner, "exitcode", None)
             now = time.time()
-            failed = TrialOutcome(number=slot.job.number, state="failed", worker=slot.name,
+            failed = TrialOutcome(number=slot.job.number, state=TrialStatus.FAILED, worker=slot.name,
                                   error=f"worker process died (exit code {code})", trial_dir=slot.job.trial_dir,
                                   started_at=now, finished_at=now)
             out += [Notice(f"{slot.name} died during trial {slot.job.number}; starting a new worker"),

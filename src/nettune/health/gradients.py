@@ -9,6 +9,8 @@ training loop nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -30,22 +32,12 @@ class GradRecorder:
     """
 
     def __init__(self, model: nn.Module) -> None:
-        groups: dict[str, list[nn.Parameter]] = {}
-        kinds: dict[str, str] = {}
-        seen: set[int] = set()
-        for module_name, module in model.named_modules():
-            for param_name, param in module.named_parameters(recurse=False):
-                if not param.requires_grad or id(param) in seen:
-                    continue  # tied weights are counted once, with the first module that owns them
-                seen.add(id(param))
-                group = _group_name(module_name, module, param_name)
-                groups.setdefault(group, []).append(param)
-                kinds.setdefault(group, layer_kind(module))
-        self.names: list[str] = list(groups)
-        self.kinds: list[str] = [kinds[name] for name in self.names]
+        layers = parameter_groups(model)
+        self.names: list[str] = [layer.name for layer in layers]
+        self.kinds: list[str] = [layer.kind for layer in layers]
         # Parameters ordered group by group, so per-layer sums are contiguous slices (np.add.reduceat).
-        self._params: list[nn.Parameter] = [p for name in self.names for p in groups[name]]
-        sizes = [len(groups[name]) for name in self.names]
+        self._params: list[nn.Parameter] = [p for layer in layers for _, p in layer.params]
+        sizes = [len(layer.params) for layer in layers]
         self._starts = np.cumsum([0, *sizes[:-1]]).astype(np.int64)
         devices = {p.device for p in self._params}
         self._device = next(iter(devices)) if len(devices) == 1 else None
@@ -109,6 +101,47 @@ class GradRecorder:
         if not self._blocks:
             return np.zeros(empty_shape, dtype=np.int64 if field == 0 else np.float64)
         return np.concatenate([block[field] for block in self._blocks], axis=0)
+
+    def series(self) -> GradientSeries:
+        """Everything sampled so far (queued samples are flushed first)."""
+        self.flush()
+        return GradientSeries(list(self.names), list(self.kinds), self.steps, self.layer_norms)
+
+
+class GradientSeries(NamedTuple):
+    """Sampled per-layer gradient norms, as handed to readers that did not record them (the plot data)."""
+
+    names: list[str]
+    kinds: list[str]
+    steps: np.ndarray  # (S,) global steps, 1-based
+    norms: np.ndarray  # (S, L) in `names` order; NaN = no gradient that step, +inf = non-finite
+
+    @classmethod
+    def empty(cls) -> GradientSeries:
+        return cls([], [], np.zeros(0, dtype=np.int64), np.zeros((0, 0)))
+
+
+@dataclass
+class ParamGroup:
+    """One parameterized layer: its name, kind and (parameter name, parameter) pairs in module order."""
+
+    name: str
+    kind: str
+    params: list[tuple[str, nn.Parameter]] = field(default_factory=list)
+
+
+def parameter_groups(model: nn.Module) -> list[ParamGroup]:
+    """The trainable parameters grouped by layer, input to output: the one grouping every per-layer view uses."""
+    groups: dict[str, ParamGroup] = {}
+    seen: set[int] = set()
+    for module_name, module in model.named_modules():
+        for param_name, param in module.named_parameters(recurse=False):
+            if not param.requires_grad or id(param) in seen:
+                continue  # tied weights are counted once, with the first module that owns them
+            seen.add(id(param))
+            name = _group_name(module_name, module, param_name)
+            groups.setdefault(name, ParamGroup(name, layer_kind(module))).params.append((param_name, param))
+    return list(groups.values())
 
 
 def _group_name(module_name: str, module: nn.Module, param_name: str) -> str:

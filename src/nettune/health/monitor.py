@@ -15,7 +15,7 @@ import torch
 
 from nettune.errors import ConfigError
 from nettune.health.activity import UnitActivity, measure_activity, pooled_fractions
-from nettune.health.gradients import GradRecorder
+from nettune.health.gradients import GradientSeries, GradRecorder
 from nettune.health.units import unwrap_compiled
 from nettune.training.hooks import BatchEnd, EpochEnd, TrainContext, TrainerHook
 
@@ -143,6 +143,16 @@ class HealthMonitor(TrainerHook):
     def grad_norms(self) -> np.ndarray:
         """(samples, layers) L2 norms; NaN = layer had no gradient that step, +inf = non-finite gradient."""
         return self._grads.layer_norms if self._grads is not None else np.zeros((0, 0))
+
+    def gradient_series(self) -> GradientSeries:
+        """The sampled gradient norms, complete (finalized): what a reader that records none of its own needs."""
+        self.finalize()
+        return self._grads.series() if self._grads is not None else GradientSeries.empty()
+
+    def unit_activity(self) -> list[UnitActivity]:
+        """Per-unit activity of the delivered model (the latest probe)."""
+        self.finalize()
+        return list(self.activity)
 
     @property
     def global_grad_norms(self) -> np.ndarray:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 
+from nettune.config import DEFAULT_HEALTH_WEIGHT
+from nettune.config import MODES as OBJECTIVE_MODES
 from nettune.errors import ConfigError
-
-OBJECTIVE_MODES = ("simple", "health")
-DEFAULT_HEALTH_WEIGHT = 0.3
 
 
 def objective_value(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from nettune.config import ACTIVATIONS
+
 _ACTIVATION_MODULES: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,
@@ -12,6 +14,9 @@ _ACTIVATION_MODULES: dict[str, type[nn.Module]] = {
     "silu": nn.SiLU,
     "tanh": nn.Tanh,
 }
+# The names are config.ACTIVATIONS' (what the options and the API accept); each needs its module here.
+if set(_ACTIVATION_MODULES) != set(ACTIVATIONS):
+    raise RuntimeError(f"models.layers builds {sorted(_ACTIVATION_MODULES)} but config.ACTIVATIONS is {ACTIVATIONS}")
 
 
 def activation(name: str) -> nn.Module:

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from nettune.data.display import display_image
 from nettune.plots.data_file import PlotData
 from nettune.plots.style import PlotSkipped, new_figure
 from nettune.plots.trial_files import TrialFiles
@@ -30,18 +31,6 @@ def plot_activations(trial: TrialFiles) -> Figure:
     if info["kind"] == "sequence":
         return _sequence_figure(trial, data, info["layers"][-1])
     return _maps_figure(trial, data, info["layers"], inputs)
-
-
-def display_image(x: np.ndarray, normalization: dict | None) -> np.ndarray:
-    """(C, H, W) normalized tensor -> (H, W) or (H, W, 3) pixels in [0, 1] for imshow."""
-    x = x.astype(np.float32)
-    if normalization and len(normalization.get("mean", [])) == x.shape[0]:
-        mean = np.asarray(normalization["mean"], dtype=np.float32)[:, None, None]
-        std = np.asarray(normalization["std"], dtype=np.float32)[:, None, None]
-        x = np.clip(x * std + mean, 0.0, 1.0)
-    else:  # unknown normalization: stretch to the sample's own range
-        x = (x - x.min()) / max(float(x.max() - x.min()), 1e-8)
-    return x[0] if x.shape[0] == 1 else np.transpose(x[:3], (1, 2, 0))
 
 
 def tile(maps: np.ndarray, columns: int = TILE_COLUMNS) -> np.ndarray:

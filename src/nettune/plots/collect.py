@@ -1,4 +1,4 @@
-"""Turn a finished recorder (plus the test split) into the PlotData written to plot_data.npz.
+"""Turn what a trial recorded for its plots (plus the test split) into the PlotData written to plot_data.npz.
 
 Kept small on purpose (< ~1 MB for MNIST): test labels/predictions as int16, confidences and activations
 as float16, and only the handful of inputs that are actually drawn.
@@ -7,7 +7,8 @@ as float16, and only the handful of inputs that are actually drawn.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -15,16 +16,26 @@ from torch import nn
 
 from nettune.data.text import OOV, PAD
 from nettune.data.types import PreparedData
-from nettune.plots.capture import reduce_feature_maps, reduce_sequence
+from nettune.health.activity import UnitActivity
+from nettune.health.gradients import GradientSeries
+from nettune.plots.capture import WeightSample, reduce_feature_maps, reduce_sequence
 from nettune.plots.data_file import PlotData
 from nettune.training.evaluate import Evaluation, evaluate
-
-if TYPE_CHECKING:
-    from nettune.plots.recorder import PlotDataRecorder
 
 MISTAKES_SHOWN = 12  # images: a 3 x 4 grid
 TEXT_MISTAKES_SHOWN = 6  # reviews: six snippets still fit one readable figure
 SNIPPET_TOKENS = 60
+
+
+@dataclass
+class Recorded:
+    """What a training run recorded for its plots (plots/recorder.py fills it in)."""
+
+    gradients: GradientSeries = field(default_factory=GradientSeries.empty)
+    weights: list[WeightSample] = field(default_factory=list)
+    activations: list[tuple[str, torch.Tensor]] = field(default_factory=list)  # (layer name, its output)
+    activation_inputs: torch.Tensor | None = None  # the probe inputs those outputs are of
+    units: list[UnitActivity] = field(default_factory=list)
 
 
 def vocabulary_of(data: PreparedData) -> list[str] | None:
@@ -48,7 +59,7 @@ def decode(ids: Sequence[int], vocabulary: Sequence[str] | None, keep_padding: b
     return out
 
 
-def assemble(recorder: PlotDataRecorder, model: nn.Module, data: PreparedData, device: torch.device,
+def assemble(recorded: Recorded, model: nn.Module, data: PreparedData, device: torch.device,
              test: Evaluation | None, vocabulary: Sequence[str] | None) -> PlotData:
     info = data.info
     vocabulary = vocabulary if vocabulary is not None else vocabulary_of(data)
@@ -61,27 +72,27 @@ def assemble(recorder: PlotDataRecorder, model: nn.Module, data: PreparedData, d
         "normalization": data.notes.get("normalization"),
         "has_vocabulary": vocabulary is not None,
     })
-    _add_gradients(out, recorder)
-    _add_weights(out, recorder)
-    _add_activations(out, recorder, vocabulary)
-    _add_units(out, recorder)
+    _add_gradients(out, recorded.gradients)
+    _add_weights(out, recorded.weights)
+    _add_activations(out, recorded, vocabulary)
+    _add_units(out, recorded.units)
     if len(data.test):
         test = test if test is not None else evaluate(model, data.test, device)
         _add_test(out, data, test, vocabulary)
     return out
 
 
-def _add_gradients(out: PlotData, recorder: PlotDataRecorder) -> None:
-    names, kinds, steps, norms = recorder.gradient_series()
+def _add_gradients(out: PlotData, gradients: GradientSeries) -> None:
+    names, kinds, steps, norms = gradients
     out.meta["grad_layers"] = list(names)
     out.meta["grad_kinds"] = list(kinds)
     out.arrays["grad_steps"] = np.asarray(steps, dtype=np.int64)
     out.arrays["grad_norms"] = np.asarray(norms, dtype=np.float32)
 
 
-def _add_weights(out: PlotData, recorder: PlotDataRecorder) -> None:
+def _add_weights(out: PlotData, weights: list[WeightSample]) -> None:
     entries: list[dict[str, Any]] = []
-    for sample in recorder.weights:
+    for sample in weights:
         if sample.end is None or sample.start.size == 0:
             continue
         key = f"w{len(entries)}"
@@ -92,13 +103,13 @@ def _add_weights(out: PlotData, recorder: PlotDataRecorder) -> None:
     out.meta["weights"] = entries
 
 
-def _add_activations(out: PlotData, recorder: PlotDataRecorder, vocabulary: Sequence[str] | None) -> None:
-    inputs = recorder.activation_inputs
-    if inputs is None or not recorder.activations:
+def _add_activations(out: PlotData, recorded: Recorded, vocabulary: Sequence[str] | None) -> None:
+    inputs = recorded.activation_inputs
+    if inputs is None or not recorded.activations:
         return
     layers: list[dict[str, Any]] = []
     sequence = inputs.dim() == 2  # token ids (N, T) feed a recurrent model
-    for i, (name, output) in enumerate(recorder.activations):
+    for i, (name, output) in enumerate(recorded.activations):
         if sequence and output.dim() == 3:
             values, kept = reduce_sequence(output)
         elif output.dim() == 4:
@@ -119,9 +130,9 @@ def _add_activations(out: PlotData, recorder: PlotDataRecorder, vocabulary: Sequ
     out.meta["activations"] = {"kind": "sequence" if sequence else "maps", "layers": layers}
 
 
-def _add_units(out: PlotData, recorder: PlotDataRecorder) -> None:
+def _add_units(out: PlotData, units: list[UnitActivity]) -> None:
     entries: list[dict[str, Any]] = []
-    for i, layer in enumerate(recorder.unit_activity()):
+    for i, layer in enumerate(units):
         if layer.units == 0:
             continue
         out.arrays[f"unit{i}_active"] = layer.active_fraction.astype(np.float32)

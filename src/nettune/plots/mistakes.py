@@ -8,7 +8,7 @@ import textwrap
 import numpy as np
 from matplotlib.figure import Figure
 
-from nettune.plots.activations import display_image
+from nettune.data.display import display_image
 from nettune.plots.style import BAD_COLOR, PlotSkipped, new_figure
 from nettune.plots.trial_files import TrialFiles
 

@@ -1,8 +1,7 @@
 """TensorBoardHook: training curves and weight/gradient histograms in TensorBoard's event format.
 
-    hook = TensorBoardHook(run_dir / "tensorboard" / f"trial_{n:04d}")
-    try: train(..., hooks=[..., hook])
-    finally: hook.close()        # on_train_end closes too; this covers a pruned or failed trial
+    train(..., hooks=[..., TensorBoardHook(run_dir / "tensorboard" / f"trial_{n:04d}")])
+    # the hook closes its writer when training ends, however it ends (on_train_end / on_train_abort)
 
 Then `tensorboard --logdir <run_dir>/tensorboard` compares trials side by side.
 """
@@ -66,6 +65,9 @@ class TensorBoardHook(TrainerHook):
         writer.flush()
 
     def on_train_end(self, ctx: TrainContext) -> None:
+        self.close()
+
+    def on_train_abort(self) -> None:
         self.close()
 
     def close(self) -> None:

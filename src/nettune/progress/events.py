@@ -31,6 +31,8 @@ class EpochProgress:
     accuracy: float  # running training accuracy of this epoch
     val_accuracy: float | None = None  # set once the epoch's validation is done
     val_loss: float | None = None
+    # With an epoch's end: its per-layer gradient and weight/bias statistics (health/epoch_layers.py), size-bounded.
+    layers: dict[str, Any] | None = None
     time: float = field(default_factory=time.time)
     kind: str = "epoch_progress"
 

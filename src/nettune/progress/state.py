@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nettune.progress.events import EpochProgress, Event, Notice, TrialFinished, TrialStarted
+from nettune.trials.state import TrialStatus
 
 
 @dataclass
@@ -26,6 +27,9 @@ class RunningTrial:
     val_accuracy: float | None = None
     # One row per finished epoch (the trial's curves so far): what the dashboard draws while the trial runs.
     history: list[dict[str, float | None]] = field(default_factory=list)
+    # The latest finished epoch's per-layer statistics (health/epoch_layers.py): only the latest, so every
+    # snapshot stays small however long the trial runs; the finished trial's file keeps them all.
+    layers: dict[str, Any] | None = None
 
     @property
     def done_fraction(self) -> float:
@@ -54,7 +58,7 @@ class StudyProgress:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
 
-    def record_previous(self, state: str, value: float | None, accuracy: float | None, trial: int) -> None:
+    def record_previous(self, state: TrialStatus, value: float | None, accuracy: float | None, trial: int) -> None:
         """Count a trial finished before this process started (a resumed study)."""
         with self._lock:
             self._count(state, value, accuracy, trial)
@@ -74,10 +78,12 @@ class StudyProgress:
                         row = {"epoch": event.epoch, "train_loss": event.loss, "train_accuracy": event.accuracy,
                                "val_loss": event.val_loss, "val_accuracy": event.val_accuracy}
                         run.history = [r for r in run.history if r["epoch"] != event.epoch] + [row]
+                    if event.layers is not None:
+                        run.layers = event.layers
             elif isinstance(event, TrialFinished):
                 self.running.pop(event.trial, None)
                 outcome = event.outcome
-                if outcome["state"] == "cancelled":
+                if outcome["state"] == TrialStatus.CANCELLED:  # rerun later: it counts as nothing yet
                     return
                 self.durations.append(float(outcome.get("duration_s", 0.0)))
                 accuracy = outcome.get("metrics", {}).get("val_accuracy")
@@ -86,13 +92,14 @@ class StudyProgress:
                 self.notices.append(event.message)
 
     def _count(self, state: str, value: float | None, accuracy: float | None, trial: int) -> None:
-        if state == "complete":
+        """`state`: a TrialStatus (or its value, from an event); anything but complete or pruned counts as failed."""
+        if state == TrialStatus.COMPLETE:
             self.completed += 1
             if accuracy is not None and (self.best_accuracy is None or accuracy > self.best_accuracy):
                 self.best_accuracy = accuracy
             if value is not None and (self.best_score is None or value > self.best_score):
                 self.best_score, self.best_trial = value, trial
-        elif state == "pruned":
+        elif state == TrialStatus.PRUNED:
             self.pruned += 1
         else:
             self.failed += 1

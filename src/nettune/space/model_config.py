@@ -10,10 +10,9 @@ import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
+from nettune.config import ACTIVATION_ALIASES, ACTIVATIONS
 from nettune.errors import ConfigError
 
-ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh")
-ACTIVATION_ALIASES = {"swish": "silu"}
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 SEQUENCE_POOLING = ("last", "max", "mean_max")
 LR_SCHEDULES = ("cosine", "constant")
@@ -25,7 +24,8 @@ AUGMENTATIONS = ("none", "translate", "translate_flip")
 def canonical_activation(name: str) -> str:
     name = ACTIVATION_ALIASES.get(name.lower(), name.lower())
     if name not in ACTIVATIONS:
-        raise ConfigError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)} (or swish)")
+        raise ConfigError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)} "
+                          f"(or {', '.join(ACTIVATION_ALIASES)})")
     return name
 
 

@@ -24,10 +24,9 @@ from typing import Any
 import optuna
 from optuna.storages import RDBStorage
 from optuna.trial import TrialState
-from sqlalchemy import event
 
 from nettune.errors import ConfigError
-from nettune.storage_url import with_driver
+from nettune.storage_url import fast_sqlite, with_driver
 from nettune.study.optuna_compat import set_study_system_attr, study_system_attrs, unwrapped_storage
 
 log = logging.getLogger("nettune.study")
@@ -140,24 +139,8 @@ def open_storage(url: str, *, shared: bool) -> RDBStorage:
     url = with_driver(url)
     storage = HeartbeatStorage(url, HeartbeatSettings.from_env()) if shared else RDBStorage(url)
     if url.startswith("sqlite"):
-        _fast_sqlite(storage)
+        fast_sqlite(storage.engine)
     return storage
-
-
-def _fast_sqlite(storage: RDBStorage) -> None:
-    """Write-ahead logging with commits that skip fsync: every set_user_attr is its own transaction, and with
-    SQLite's defaults each one waited for the disk (30-110 ms per recorded trial here; a few ms with WAL). In WAL
-    mode a crash can lose at most the last commits, never corrupt the file, and readers (the API, a second
-    process) never block the writer."""
-
-    def on_connect(connection: Any, _record: Any) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    event.listen(storage.engine, "connect", on_connect)
-    storage.engine.dispose()  # connections opened before the listener get the pragmas on reconnect
 
 
 def heartbeat_backend(study: optuna.Study) -> HeartbeatStorage | None:

@@ -23,6 +23,7 @@ from nettune.study.recovery import requeue
 from nettune.study.shared import SharedStudy
 from nettune.training.cancel import CancelToken
 from nettune.trials.job import TrialJob, TrialOutcome
+from nettune.trials.state import TrialStatus
 
 log = logging.getLogger("nettune.study")
 
@@ -90,7 +91,7 @@ class SharedClaims:
         if self.label is not None:
             outcome.worker = f"{self.label}:{outcome.worker}"  # which host ran it, for everyone else
         study = self.shared.study
-        if record_outcome(study, trial, outcome) and outcome.state == "cancelled" and self.hand_back:
+        if record_outcome(study, trial, outcome) and outcome.state == TrialStatus.CANCELLED and self.hand_back:
             frozen = study.get_trials(deepcopy=False)[trial.number]
             requeue(study, frozen, [*frozen.system_attrs.get("retry_history", []), frozen.number])
             log.warning("trial %d stopped with this worker; queued again with the same parameters", trial.number)
@@ -107,7 +108,7 @@ class Limits:
 @dataclass
 class LoopReport:
     interrupted: bool = False  # Ctrl-C or SIGTERM
-    ran: dict[int, str] = field(default_factory=dict)  # trial number -> outcome state, for trials taken here
+    ran: dict[int, TrialStatus] = field(default_factory=dict)  # trial number -> its outcome, for trials taken here
     # The cheapest predicted trial so far: once less time than that is left, no trial could finish, so none is
     # started (instead of sampling, building and skipping trials until the deadline).
     cheapest_s: float | None = None
@@ -181,6 +182,6 @@ def _drain(executor: Executor, in_flight: dict[int, optuna.Trial], handle: Calla
         handle(events)
     for number, trial in list(in_flight.items()):  # never reported back: leave a resumable record
         now = time.time()
-        source.record(trial, TrialOutcome(number=number, state="cancelled", error="did not stop in time",
+        source.record(trial, TrialOutcome(number=number, state=TrialStatus.CANCELLED, error="did not stop in time",
                                           started_at=now, finished_at=now))
         log.warning("trial %d did not stop in time; recorded as interrupted", number)

@@ -33,6 +33,7 @@ from nettune.study.trial_jobs import make_job
 from nettune.training.cancel import CancelToken
 from nettune.trials.pruning import make_pruner
 from nettune.trials.run import cached_dataset
+from nettune.trials.state import TrialStatus
 
 log = logging.getLogger("nettune.study")
 
@@ -52,7 +53,7 @@ class PullOptions:
 class PullReport:
     worker: str
     config: OptimizationConfig
-    ran: dict[int, str] = field(default_factory=dict)  # trial number -> outcome state
+    ran: dict[int, TrialStatus] = field(default_factory=dict)  # trial number -> its outcome
     study_done: bool = False
 
 

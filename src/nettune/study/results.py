@@ -20,6 +20,8 @@ from nettune.data.types import PreparedData
 from nettune.export import export_onnx
 from nettune.plots import render_study_plots, render_trial_plots
 from nettune.storage_url import masked
+from nettune.study.trial_record import TrialRecord
+from nettune.trials.state import FINISHED
 
 log = logging.getLogger("nettune.study")
 
@@ -50,12 +52,8 @@ def finalize(config: OptimizationConfig, study: optuna.Study, data: PreparedData
         if config.plot_generation == "best" and best is not None and best.user_attrs.get("trial_dir"):
             render_trial_plots(Path(best.user_attrs["trial_dir"]))  # from saved data: no retraining
     model_dir = _assemble_optimized_model(config.run_dir, best)
-    counts = {
-        "complete": len(complete),
-        "pruned": sum(t.state == TrialState.PRUNED for t in trials),
-        "failed": sum(t.state == TrialState.FAIL and not t.user_attrs.get("interrupted") for t in trials),
-        "interrupted": sum(bool(t.user_attrs.get("interrupted")) for t in trials),
-    }
+    records = [TrialRecord.from_frozen_trial(t) for t in trials]
+    counts = {status.count_name: sum(r.status == status for r in records) for status in FINISHED}
     results = {
         "run_name": config.run_name,
         "dataset": config.dataset,
@@ -70,10 +68,10 @@ def finalize(config: OptimizationConfig, study: optuna.Study, data: PreparedData
         "best": _best_block(best),
         "counts": counts,
         # of the pruned: never trained, predicted over their share of the budget (each one's error says by how much)
-        "skipped_trials": sum(bool(t.user_attrs.get("skipped")) for t in trials),
+        "skipped_trials": sum(bool(r.metrics.get("skipped")) for r in records),
         "worker_layout": layout,  # how many trials trained at once and why (executors/layout.py)
         "importance": _importance(study, len(complete)),
-        "trials": [_trial_row(t) for t in trials],
+        "trials": [_trial_row(r) for r in records],
         "elapsed_s": round(time.time() - started, 2),
         "interrupted": interrupted,
         "optimized_model": str(model_dir) if model_dir else None,
@@ -121,39 +119,37 @@ def _assemble_optimized_model(run_dir: Path, best: FrozenTrial | None) -> Path |
 def _best_block(best: FrozenTrial | None) -> dict[str, Any] | None:
     if best is None:
         return None
-    a = best.user_attrs
+    r = TrialRecord.from_frozen_trial(best)
     return {
-        "trial": best.number,
-        "total_score": best.value,
-        "val_accuracy": a.get("val_accuracy"),
-        "test_accuracy": a.get("test_accuracy"),
-        "health": a.get("health"),
-        "health_metrics": a.get("health_metrics"),
-        "param_count": a.get("param_count"),
-        "params": best.params,
-        "model_config": a.get("model_config"),
+        "trial": r.number,
+        "total_score": r.value,
+        "val_accuracy": r.metrics.get("val_accuracy"),
+        "test_accuracy": r.metrics.get("test_accuracy"),
+        "health": r.health,
+        "health_metrics": r.health_metrics,
+        "param_count": r.param_count,
+        "params": r.params,
+        "model_config": r.model_config,
     }
 
 
-def _trial_row(t: FrozenTrial) -> dict[str, Any]:
-    a = t.user_attrs
-    state = "interrupted" if a.get("interrupted") else t.state.name.lower()
+def _trial_row(r: TrialRecord) -> dict[str, Any]:
     return {
-        "number": t.number,
-        "state": state,
-        "value": t.value,
-        "val_accuracy": a.get("val_accuracy"),
-        "test_accuracy": a.get("test_accuracy"),
-        "health": a.get("health"),
-        "param_count": a.get("param_count"),
-        "duration_s": a.get("duration_s"),
-        "epochs_run": a.get("epochs_run"),
-        "stop_reason": a.get("stop_reason"),
-        "predicted_s": a.get("predicted_s"),
-        "skipped": bool(a.get("skipped")),
-        "worker": a.get("worker"),
-        "error": a.get("error"),
-        "params": t.params,
+        "number": r.number,
+        "state": r.status.results_name,
+        "value": r.value,
+        "val_accuracy": r.metrics.get("val_accuracy"),
+        "test_accuracy": r.metrics.get("test_accuracy"),
+        "health": r.health,
+        "param_count": r.param_count,
+        "duration_s": r.duration_s,
+        "epochs_run": r.metrics.get("epochs_run"),
+        "stop_reason": r.metrics.get("stop_reason"),
+        "predicted_s": r.metrics.get("predicted_s"),
+        "skipped": bool(r.metrics.get("skipped")),
+        "worker": r.worker,
+        "error": r.error,
+        "params": r.params,
     }
 
 

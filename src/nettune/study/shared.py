@@ -16,7 +16,6 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import optuna
 import sqlalchemy
@@ -26,6 +25,7 @@ from nettune.progress.events import Event, TrialFinished, TrialStarted
 from nettune.study.heartbeat import HeartbeatStorage, heartbeat_backend
 from nettune.study.optuna_compat import study_id, trial_id
 from nettune.study.storage import counts_toward_budget, fail_stale_trials
+from nettune.study.trial_record import TrialRecord
 
 log = logging.getLogger("nettune.study")
 
@@ -113,7 +113,8 @@ class SharedStudy:
             elif t.state.is_finished():
                 self._running.discard(t.number)
                 self._reported.add(t.number)
-                events.append(TrialFinished(trial=t.number, outcome=_outcome_of(t)))
+                events.append(TrialFinished(trial=t.number,
+                                            outcome=TrialRecord.from_frozen_trial(t).progress_outcome()))
         return events
 
     def finish(self, explain_best: bool = False) -> None:
@@ -133,16 +134,6 @@ class SharedStudy:
                         "share the output directory between hosts) and run the same command again",
                         best.number, best.user_attrs.get("worker", best.user_attrs.get("host", "another host")),
                         trial_dir)
-
-
-def _outcome_of(t: FrozenTrial) -> dict[str, Any]:
-    """The fields of TrialOutcome.to_dict() that progress and displays read, from the stored trial."""
-    a = t.user_attrs
-    state = {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned"}.get(t.state, "failed")
-    return {"number": t.number, "state": "cancelled" if a.get("interrupted") else state, "value": t.value,
-            "metrics": {k: a[k] for k in ("val_accuracy", "test_accuracy") if k in a},
-            "error": a.get("error"), "worker": a.get("worker", a.get("host", "another host")),
-            "duration_s": a.get("duration_s", 0.0), "trial_dir": a.get("trial_dir")}
 
 
 @contextlib.contextmanager

@@ -9,7 +9,6 @@ import warnings
 from pathlib import Path
 
 import optuna
-from optuna.trial import TrialState
 
 from nettune.config import OptimizationConfig
 from nettune.errors import ConfigError
@@ -17,6 +16,7 @@ from nettune.storage_url import masked, with_driver
 from nettune.study.heartbeat import HeartbeatSettings, heartbeat_backend, open_storage
 from nettune.study.recovery import recover_trials
 from nettune.trials.pruning import make_pruner
+from nettune.trials.state import TrialStatus
 
 log = logging.getLogger("nettune.study")
 
@@ -107,6 +107,4 @@ def fail_stale_trials(study: optuna.Study, *, own_storage: bool = True) -> list[
 
 def counts_toward_budget(trial: optuna.trial.FrozenTrial) -> bool:
     """Finished trials count; interrupted ones (Ctrl-C, crash) are rerun on resume."""
-    if trial.state in (TrialState.COMPLETE, TrialState.PRUNED):
-        return True
-    return trial.state == TrialState.FAIL and not trial.user_attrs.get("interrupted", False)
+    return TrialStatus.of(trial).counts_toward_budget

@@ -51,6 +51,7 @@ def make_job(config: OptimizationConfig, study: optuna.Study, trial: optuna.Tria
         time_budget_s=budget,
         skip_over_s=skip_over,
         device=config.device,
+        compile_model=config.compile_model,
         data_dir=config.data_dir,
         plot_generation=config.plot_generation,
         tensorboard_dir=str((config.run_dir / "tensorboard" / f"{trial.number:04d}").resolve())

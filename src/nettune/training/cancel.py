@@ -1,10 +1,9 @@
-"""Cooperative cancellation: the trainer checks the token between batches."""
+"""Cooperative cancellation: the trainer looks at the token between batches and ends the run (stop reason
+"cancelled"), so a cancelled trial stops within one batch and still reports back like any other."""
 
 from __future__ import annotations
 
 from typing import Protocol
-
-from nettune.errors import TrialCancelled
 
 
 class EventLike(Protocol):
@@ -29,6 +28,3 @@ class CancelToken:
     def cancelled(self) -> bool:
         return self.event.is_set()
 
-    def check(self) -> None:
-        if self.event.is_set():
-            raise TrialCancelled("cancelled by the user")

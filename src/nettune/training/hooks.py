@@ -1,26 +1,53 @@
 """Hooks the trainer calls at fixed points; health monitoring and progress reporting live beside it.
 
 The trainer never knows what a hook does. Every method has a no-op default so a hook implements only
-what it needs. Hooks must not change the model's parameters or the optimizer's state.
+what it needs. Hooks must not change the model's parameters or the optimizer's state. A hook that wants the
+run to end asks through the context (`ctx.request_stop`); it never raises, so every run ends the same way:
+a TrainResult, and on_train_end for every hook.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import torch
 from torch import nn
 
 
+class StopReason(StrEnum):
+    """Why training ended (TrainResult.stop_reason; recorded as the trial's `stop_reason`)."""
+
+    COMPLETED = "completed"
+    EARLY_STOPPING = "early stopping"
+    TIME_BUDGET = "time budget"
+    DIVERGED = "diverged (non-finite loss)"
+    PRUNED = "pruned"  # asked for by a hook (trials/pruning.py)
+    CANCELLED = "cancelled"  # the cancel token was set
+
+
+@dataclass(frozen=True)
+class StopRequest:
+    reason: StopReason
+    detail: str  # one line for the trial's record, e.g. why it was pruned
+
+
 @dataclass
 class TrainContext:
-    """Fixed facts about one training run, handed to every hook at every call."""
+    """Facts about one training run, handed to every hook at every call, and the way hooks ask it to stop."""
 
     model: nn.Module
     device: torch.device
     total_epochs: int
     batches_per_epoch: int
     probe_x: torch.Tensor  # a fixed validation batch (on device) for activation statistics
+    stop: StopRequest | None = None  # the first stop asked for; the trainer ends the run after the current call
+
+    def request_stop(self, reason: StopReason, detail: str = "") -> None:
+        """End training: asked during a batch, the run ends before the next batch (that epoch is not validated);
+        asked at an epoch's end, after it. The first request wins."""
+        if self.stop is None:
+            self.stop = StopRequest(reason, detail or str(reason))
 
 
 @dataclass
@@ -70,4 +97,9 @@ class TrainerHook:
         return None
 
     def on_train_end(self, ctx: TrainContext) -> None:
+        """After every run that returns, however it stopped (the best epoch's weights are restored)."""
+        return None
+
+    def on_train_abort(self) -> None:
+        """Instead of on_train_end when training raised (a real failure): release what the hook holds."""
         return None

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from nettune.progress.events import EpochProgress
 from nettune.training.hooks import BatchEnd, EpochEnd, TrainContext, TrainerHook
 
+# Called at each epoch's end for the statistics the epoch's report carries (health/epoch_layers.py).
+LayerStats = Callable[[TrainContext, EpochEnd], dict[str, Any]]
+
 
 class ProgressReporter(TrainerHook):
-    def __init__(self, trial: int, emit: Callable[[EpochProgress], None], updates_per_epoch: int = 20) -> None:
+    def __init__(self, trial: int, emit: Callable[[EpochProgress], None], updates_per_epoch: int = 20,
+                 layer_stats: LayerStats | None = None) -> None:
         self.trial, self.emit, self.updates_per_epoch = trial, emit, updates_per_epoch
+        self.layer_stats = layer_stats
         self._every = 1
         self._loss = self._correct = self._seen = 0.0
 
@@ -46,5 +52,6 @@ class ProgressReporter(TrainerHook):
                 accuracy=epoch.train_accuracy,
                 val_accuracy=epoch.val_accuracy,
                 val_loss=epoch.val_loss,
+                layers=self.layer_stats(ctx, epoch) if self.layer_stats is not None else None,
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import time
@@ -15,12 +16,13 @@ from torch import nn
 
 from nettune.data.types import PreparedData
 from nettune.space.model_config import ModelConfig
-from nettune.training.accelerate import Precision, prepare_model, resident
+from nettune.training.accelerate import Precision, prepare_model
 from nettune.training.augment import augment_batch
 from nettune.training.cancel import CancelToken
 from nettune.training.device import seed_everything
 from nettune.training.evaluate import Evaluation, evaluate, prepare_batch
-from nettune.training.hooks import BatchEnd, EpochEnd, TrainContext, TrainerHook
+from nettune.training.feed import BatchFeed
+from nettune.training.hooks import BatchEnd, EpochEnd, StopReason, TrainContext, TrainerHook
 from nettune.training.optim import make_optimizer, make_schedule
 
 PROBE_SIZE = 256  # validation samples used by hooks for activation statistics
@@ -45,6 +47,7 @@ class TrainSettings:
     time_budget_s: float | None = None  # stop (and keep the best epoch so far) once exceeded
     parallel: DataParallelPart | None = None  # None: the whole batch trains in this process
     mixed_precision: bool = True  # on a GPU: bf16/fp16 autocast (training/accelerate.py); no effect on the CPU
+    compile: bool = False  # torch.compile the training forward (hooks and evaluation use the plain model)
 
 
 @dataclass
@@ -52,20 +55,22 @@ class TrainResult:
     history: list[dict[str, float]]  # one row per epoch: train/val loss and accuracy, seconds
     best_epoch: int
     epochs_run: int
-    stop_reason: str  # "completed", "early stopping", "time budget", "diverged (non-finite loss)"
+    stop_reason: StopReason
     seconds: float
-    val: Evaluation  # of the restored best weights
+    # Of the restored best weights; None when a hook or a cancel stopped the run (nothing of it is delivered).
+    val: Evaluation | None
     train_accuracy: float  # at the best epoch
+    stop_detail: str = ""  # a stop request's one line (why it was pruned); "" for the trainer's own stops
 
     def summary(self) -> dict[str, Any]:
         return {
             "best_epoch": self.best_epoch,
             "epochs_run": self.epochs_run,
-            "stop_reason": self.stop_reason,
+            "stop_reason": str(self.stop_reason),
             "train_seconds": round(self.seconds, 3),
             "train_accuracy": self.train_accuracy,
-            "val_accuracy": self.val.accuracy,
-            "val_loss": self.val.loss,
+            "val_accuracy": self.val.accuracy if self.val is not None else None,
+            "val_loss": self.val.loss if self.val is not None else None,
         }
 
 
@@ -77,7 +82,25 @@ def train(
     hooks: Sequence[TrainerHook] = (),
     cancel: CancelToken | None = None,
 ) -> TrainResult:
-    """Train `model` in place; on return it holds the weights of the best validation epoch."""
+    """Train `model` in place; on return it holds the weights of the best validation epoch. A cancel or a hook's
+    stop request ends the run with a TrainResult saying so; only a real failure raises."""
+    try:
+        return _train(model, cfg, data, settings, hooks, cancel)
+    except BaseException:
+        for hook in hooks:
+            with contextlib.suppress(Exception):  # the original error is the one to report
+                hook.on_train_abort()
+        raise
+
+
+def _train(
+    model: nn.Module,
+    cfg: ModelConfig,
+    data: PreparedData,
+    settings: TrainSettings,
+    hooks: Sequence[TrainerHook],
+    cancel: CancelToken | None,
+) -> TrainResult:
     generator = seed_everything(settings.seed)
     # Its own stream: data-parallel ranks augment parts of different sizes but must keep one batch order.
     augment_rng = torch.Generator().manual_seed(settings.seed + 1)
@@ -87,7 +110,9 @@ def train(
     precision = Precision.for_device(device) if settings.mixed_precision else Precision(None, None)
     parallel = settings.parallel
     net = model if parallel is None else parallel.wrap(model)
-    x_train, y_train, on_device = resident(data.train.x, data.train.y, device)
+    if settings.compile:  # after the DDP wrap, as PyTorch recommends; parameters stay shared with `model`
+        net = torch.compile(net)
+    feed = BatchFeed(data.train.x, data.train.y, device, cfg.batch_size)
     n_train = len(data.train)
     batches_per_epoch = max(1, -(-n_train // cfg.batch_size))
     optimizer = make_optimizer(model, cfg)
@@ -99,7 +124,7 @@ def train(
     started = time.perf_counter()
     history: list[dict[str, float]] = []
     best_loss, best_epoch, best_state, best_train_acc = float("inf"), 0, None, 0.0
-    stop_reason, step, epoch = "completed", 0, 0
+    stop_reason, step, epoch = StopReason.COMPLETED, 0, 0
     check_every = 1 if device.type == "cpu" else SYNC_EVERY
     for epoch in range(1, cfg.epochs + 1):
         model.train()
@@ -109,14 +134,14 @@ def train(
         seen = 0
         order = torch.randperm(n_train, generator=generator)
         for batch in range(1, batches_per_epoch + 1):
-            if cancel is not None:
-                cancel.check()
+            if cancel is not None and cancel.cancelled:
+                ctx.request_stop(StopReason.CANCELLED, "cancelled by the user")
+            if ctx.stop is not None:
+                break
             idx = order[(batch - 1) * cfg.batch_size : batch * cfg.batch_size]
             mine = idx if parallel is None else parallel.part(idx)
-            if on_device:
-                mine = mine.to(device, non_blocking=True)
-            x, y = prepare_batch(x_train[mine], device), y_train[mine].to(device, non_blocking=True)
-            x = augment_batch(x, cfg.augment, augment_rng)
+            x, y = feed.batch(mine)
+            x = augment_batch(prepare_batch(x, device), cfg.augment, augment_rng)
 
             with precision.autocast(device):
                 logits = net(x)
@@ -138,11 +163,13 @@ def train(
                 hook.on_batch_end(ctx, BatchEnd(epoch, batch, step, batch_loss, batch_correct, len(idx)))
             # One non-finite batch makes the epoch's sum non-finite, so checking the sum now and then loses nothing.
             if (batch % check_every == 0 or batch == batches_per_epoch) and not math.isfinite(float(loss_sum)):
-                stop_reason = "diverged (non-finite loss)"
+                stop_reason = StopReason.DIVERGED
                 break
             if settings.time_budget_s is not None and time.perf_counter() - started > settings.time_budget_s:
-                stop_reason = "time budget"
+                stop_reason = StopReason.TIME_BUDGET
                 break
+        if ctx.stop is not None:  # asked for during the epoch: the run ends now, without validating the epoch
+            break
 
         val = evaluate(model, data.val, device)
         row = EpochEnd(
@@ -158,19 +185,22 @@ def train(
         if val.loss < best_loss:
             best_loss, best_epoch, best_train_acc = val.loss, epoch, row.train_accuracy
             best_state = copy.deepcopy(model.state_dict())
-        # Hooks run after the best-state bookkeeping so a pruning hook that raises loses nothing.
         for hook in hooks:
             hook.on_epoch_end(ctx, row)
-        if stop_reason != "completed":
+        if ctx.stop is not None or stop_reason != StopReason.COMPLETED:
             break
         if epoch - best_epoch >= settings.patience:
-            stop_reason = "early stopping"
+            stop_reason = StopReason.EARLY_STOPPING
             break
 
     if best_state is not None and best_epoch != epoch:
         model.load_state_dict(best_state)
-    for hook in hooks:
+    for hook in hooks:  # every run ends here, however it stopped: hooks close what they opened
         hook.on_train_end(ctx)
+    if ctx.stop is not None:  # a hook's (or the cancel's) reason outranks the trainer's own for the same epoch
+        return TrainResult(history=history, best_epoch=best_epoch, epochs_run=len(history),
+                           stop_reason=ctx.stop.reason, seconds=time.perf_counter() - started, val=None,
+                           train_accuracy=best_train_acc, stop_detail=ctx.stop.detail)
     return TrainResult(
         history=history,
         best_epoch=best_epoch,

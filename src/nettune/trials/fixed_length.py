@@ -14,6 +14,7 @@ from collections.abc import Callable
 from nettune.progress.events import EpochProgress, Event, TrialStarted
 from nettune.training.cancel import CancelToken
 from nettune.trials.job import TrialJob, TrialOutcome
+from nettune.trials.state import TrialStatus
 
 STEPS_PER_EPOCH = 4
 
@@ -21,14 +22,14 @@ STEPS_PER_EPOCH = 4
 def run_fixed_length_trial(job: TrialJob, seconds: float, emit: Callable[[Event], None],
                            cancel: CancelToken | None = None, worker: str = "local") -> TrialOutcome:
     cfg = job.model_config
-    outcome = TrialOutcome(number=job.number, state="complete", trial_dir=job.trial_dir, worker=worker,
+    outcome = TrialOutcome(number=job.number, state=TrialStatus.COMPLETE, trial_dir=job.trial_dir, worker=worker,
                            started_at=time.time())
     emit(TrialStarted(trial=job.number, total_epochs=cfg.epochs, params=cfg.to_dict(), worker=worker))
     step = seconds / (cfg.epochs * STEPS_PER_EPOCH)
     for epoch in range(1, cfg.epochs + 1):
         for k in range(1, STEPS_PER_EPOCH + 1):
             if cancel is not None and cancel.cancelled:
-                outcome.state, outcome.error = "cancelled", "cancelled"
+                outcome.state, outcome.error = TrialStatus.CANCELLED, "cancelled"
                 outcome.finished_at = time.time()
                 return outcome
             time.sleep(step)

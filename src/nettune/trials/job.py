@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal
+from typing import Any
 
 from nettune.errors import ConfigError
 from nettune.space.model_config import ModelConfig
 from nettune.training.distributed import data_parallel_devices
+from nettune.trials.state import FINISHED, TrialStatus
 
-OutcomeState = Literal["complete", "pruned", "failed", "cancelled"]
-OUTCOME_STATES: tuple[OutcomeState, ...] = ("complete", "pruned", "failed", "cancelled")
 _NUMERIC_METRICS = ("val_accuracy", "test_accuracy", "train_accuracy", "val_loss", "test_loss", "predicted_s")
 
 
@@ -36,6 +35,7 @@ class TrialJob:
     # Not started at all when its predicted cost on this device is over this (None: always train; the baseline).
     skip_over_s: float | None = None
     device: str = "auto"
+    compile_model: bool = False  # torch.compile the model before training (config.compile_model)
     data_dir: str | None = None
     plot_generation: str = "best"  # "none": record nothing for plots; otherwise save plot data ("all": render too)
     tensorboard_dir: str | None = None
@@ -76,7 +76,7 @@ class TrialJob:
 @dataclass
 class TrialOutcome:
     number: int
-    state: OutcomeState
+    state: TrialStatus  # one of FINISHED
     value: float | None = None  # the objective: accuracy (simple) or total score (health)
     metrics: dict[str, Any] = field(default_factory=dict)
     health: dict[str, Any] | None = None  # HealthReport.to_dict()
@@ -88,12 +88,15 @@ class TrialOutcome:
     started_at: float = 0.0
     finished_at: float = 0.0
 
+    def __post_init__(self) -> None:
+        self.state = TrialStatus(self.state)  # a plain string from a caller or the wire: checked, one type
+
     @property
     def duration_s(self) -> float:
         return max(0.0, self.finished_at - self.started_at)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "duration_s": round(self.duration_s, 3)}
+        return {**asdict(self), "state": str(self.state), "duration_s": round(self.duration_s, 3)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrialOutcome:
@@ -106,10 +109,10 @@ def checked_outcome(data: Any, number: int) -> TrialOutcome:
     if not isinstance(data, dict):
         raise ConfigError(f"the outcome is {type(data).__name__}, not an object")
     state = data.get("state")
-    if state not in OUTCOME_STATES:
-        raise ConfigError(f"outcome state {state!r} is not one of {', '.join(OUTCOME_STATES)}")
+    if state not in FINISHED:
+        raise ConfigError(f"outcome state {state!r} is not one of {', '.join(FINISHED)}")
     value = data.get("value")
-    if state == "complete" and not _finite(value):
+    if state == TrialStatus.COMPLETE and not _finite(value):
         raise ConfigError(f"a complete outcome needs a finite number as its value, got {value!r}")
     if value is not None and not _finite(value):
         raise ConfigError(f"outcome value {value!r} is not a finite number")

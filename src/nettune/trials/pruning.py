@@ -1,4 +1,4 @@
-"""Reports each epoch's objective to the Optuna study and stops the trial when told to.
+"""Reports each epoch's objective to the Optuna study and asks the trainer to stop when the pruner says so.
 
 The objective, not raw accuracy: in mode=health a pruned trial's recorded value (Optuna keeps its last report)
 must sit on the same scale as completed trials' total scores, and the pruner must compare like with like.
@@ -11,7 +11,7 @@ from collections.abc import Callable
 import optuna
 
 from nettune.storage_url import with_driver
-from nettune.training.hooks import EpochEnd, TrainContext, TrainerHook
+from nettune.training.hooks import EpochEnd, StopReason, TrainContext, TrainerHook
 
 
 def make_pruner(name: str, epochs: int = 1) -> optuna.pruners.BasePruner:
@@ -35,8 +35,8 @@ class PruningHook(TrainerHook):
         value = self.objective(epoch)
         self.trial.report(value, step=epoch.epoch)
         if epoch.epoch < ctx.total_epochs and self.trial.should_prune():
-            raise optuna.TrialPruned(f"pruned after epoch {epoch.epoch} at objective {value:.4f} "
-                                     f"(val accuracy {epoch.val_accuracy:.4f})")
+            ctx.request_stop(StopReason.PRUNED, f"pruned after epoch {epoch.epoch} at objective {value:.4f} "
+                                                f"(val accuracy {epoch.val_accuracy:.4f})")
 
 
 def connect_trial(storage_url: str, study_name: str, trial_id: int, pruner: str, epochs: int) -> optuna.Trial:

@@ -31,6 +31,7 @@ from nettune.progress.events import EpochProgress, Event, TrialStarted, event_to
 from nettune.training.cancel import CancelToken
 from nettune.trials.job import TrialJob
 from nettune.trials.run import run_trial
+from nettune.trials.state import TrialStatus
 from nettune.worker.schema import JobInputError, decode_input
 from nettune.worker.ship import ship_bundle
 
@@ -62,7 +63,7 @@ def handle(job_input: Any, report: Report, cancel: CancelToken | None = None, *,
         job = _localize(spec.job, root)
         forwarder = ProgressForwarder(report)
         outcome = run_trial(job, forwarder.emit, cancel, worker=worker or worker_name())
-        bundle = None if outcome.state == "cancelled" else ship_bundle(Path(job.trial_dir), spec.artifacts,
+        bundle = None if outcome.state == TrialStatus.CANCELLED else ship_bundle(Path(job.trial_dir), spec.artifacts,
                                                                         job.number)
         result = {"outcome": outcome.to_dict(), "architecture": _architecture(job), "bundle": bundle,
                   "timing": {"received_at": received_at, "finished_at": time.time()}}
@@ -105,6 +106,7 @@ class ProgressForwarder:
         self.report, self.interval_s = report, interval_s
         self._last = 0.0
         self._started: float | None = None
+        self._layers: dict[str, Any] | None = None  # the latest epoch's layer stats, repeated on later updates
 
     def emit(self, event: Event) -> None:
         now = time.monotonic()
@@ -116,5 +118,10 @@ class ProgressForwarder:
             self._last = now
             payload = event_to_dict(event)
             payload.pop("params", None)  # the client sent them; no need to echo them on every poll
+            if isinstance(event, EpochProgress):
+                # A client polling now and then may miss the epoch-end update; repeating the latest layer stats
+                # (≤ MAX_EPOCH_BYTES) on every later update means it still gets every epoch it polls through.
+                self._layers = event.layers or self._layers
+                payload["layers"] = self._layers
             payload["started"] = self._started  # with "time", lets a client estimate the time left
             self.report(json_safe(payload))

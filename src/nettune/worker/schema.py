@@ -34,7 +34,7 @@ MAX_INPUT_BYTES = 1024  # everything but an inline dataset
 # artifact store is set: RunPod takes /run bodies up to 10 MB, so it stays well under that.
 MAX_INLINE_DATASET_CHARS = 6 * 1024 * 1024
 
-_INT, _FLOAT, _STR = "integer", "number", "string"
+_INT, _FLOAT, _STR, _BOOL = "integer", "number", "string", "boolean"
 _DEVICE = re.compile(r"cpu|cuda(:\d{1,2})?")
 # field: (kind, low, high, nullable); choices for strings live in _CHOICES.
 _JOB_RULES: dict[str, tuple[str, float | None, float | None, bool]] = {
@@ -50,6 +50,7 @@ _JOB_RULES: dict[str, tuple[str, float | None, float | None, bool]] = {
     "time_budget_s": (_FLOAT, 1.0, 7 * 86400.0, True),
     "skip_over_s": (_FLOAT, 1.0, 7 * 86400.0, True),
     "device": (_STR, None, None, False),
+    "compile_model": (_BOOL, None, None, False),
     "data_dir": (_STR, None, None, True),
     "plot_generation": (_STR, None, None, False),
     "tensorboard_dir": (_STR, None, None, True),
@@ -227,6 +228,10 @@ def _check_value(where: str, value: Any, kind: str, low: float | None, high: flo
             raise JobInputError(f"{where} must be a string, got {json.dumps(value)}")
         if choices is not None and value not in choices:
             raise JobInputError(f"{where}={value!r} is not one of {', '.join(choices)}")
+        return value
+    if kind == _BOOL:
+        if not isinstance(value, bool):
+            raise JobInputError(f"{where} must be true or false, got {json.dumps(value)}")
         return value
     is_int = isinstance(value, int) and not isinstance(value, bool)
     if kind == _INT and not is_int:

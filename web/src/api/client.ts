@@ -4,14 +4,18 @@ import { reportReachable, reportUnreachable } from "./connectivity";
 import type {
   BestModel,
   DatasetEntry,
-  DatasetExample,
+  DatasetExamples,
+  DatasetList,
+  ForwardPass,
   Glossary,
   HealthStatus,
   Job,
+  JobList,
   OptimizeRequest,
   PlotList,
+  TensorBoardLink,
   TrialDetail,
-  TrialSummary,
+  TrialList,
 } from "./types";
 
 export class ApiError extends Error {
@@ -129,26 +133,29 @@ const job = (id: string) => `/jobs/${encodeURIComponent(id)}`;
 
 export const api = {
   health: () => get<HealthStatus>("/health"),
-  datasets: () => get<{ datasets: DatasetEntry[] }>("/datasets").then((r) => r.datasets),
+  datasets: () => get<DatasetList>("/datasets").then((r) => r.datasets),
   uploadDataset,
   datasetExamples: (name: string) =>
-    get<{ name: string; examples: DatasetExample[] }>(`/datasets/uploads/${encodeURIComponent(name)}/examples`)
+    get<DatasetExamples>(`/datasets/uploads/${encodeURIComponent(name)}/examples`)
       .then((r) => r.examples),
   deleteDataset: (name: string) =>
     request<void>(`/datasets/uploads/${encodeURIComponent(name)}`, { method: "DELETE" }),
   glossary: () => get<Glossary>("/glossary"),
   openapi: () => get<unknown>("/openapi.json"),
-  jobs: () => get<{ jobs: Job[] }>("/jobs").then((r) => r.jobs),
+  jobs: () => get<JobList>("/jobs").then((r) => r.jobs),
   job: (id: string) => get<Job>(job(id)),
   optimize: (body: OptimizeRequest) => post<Job>("/optimize", body),
   cancel: (id: string) => post<Job>(`${job(id)}/cancel`),
   resume: (id: string) => post<Job>(`${job(id)}/resume`),
   trials: (id: string) =>
-    get<{ job_id: string; trials: TrialSummary[] }>(`${job(id)}/trials`).then((r) => r.trials),
+    get<TrialList>(`${job(id)}/trials`).then((r) => r.trials),
   trial: (id: string, n: number) => get<TrialDetail>(`${job(id)}/trials/${n}`),
   bestModel: (id: string) => get<BestModel>(`${job(id)}/best-model`),
   plots: (id: string) => get<PlotList>(`${job(id)}/plots`),
-  openTensorBoard: (id: string) => post<{ job_id: string; url: string }>(`${job(id)}/tensorboard`),
+  /** One test example through a trial's trained model (`n` a trial, or null for the best model). */
+  activations: (id: string, n: number | null, example: number) =>
+    get<ForwardPass>(`${job(id)}/${n === null ? "best-model" : `trials/${n}`}/activations?example=${example}`),
+  openTensorBoard: (id: string) => post<TensorBoardLink>(`${job(id)}/tensorboard`),
 };
 
 export const links = {

@@ -3,10 +3,11 @@
 import { useEffect, useState } from "react";
 
 import { ApiError, api, links } from "../api/client";
+import { ACTIVE_JOB_STATES } from "../api/schema";
 import type { BestModel as Best, Job } from "../api/types";
 import { fixed, pct } from "../lib/format";
 import { ArchitectureDownloads } from "./ArchitectureDownloads";
-import { ArchitectureGraph } from "./ArchitectureGraph";
+import { ArchitectureView } from "./ArchitectureView";
 import { HealthKeyNumbers, HealthSummary } from "./HealthPanels";
 
 export function BestModel({ job }: { job: Job }) {
@@ -51,7 +52,8 @@ export function BestModel({ job }: { job: Job }) {
           </p>
           <HealthSummary summary={trial.health_summary} />
           <div className="split best-split">
-            {trial.graph ? <ArchitectureGraph graph={trial.graph} /> : <p className="muted">No graph for this trial.</p>}
+            {trial.graph ? <ArchitectureView graph={trial.graph} jobId={job.job_id} trial={null} playable />
+              : <p className="muted">No graph for this trial.</p>}
             <HealthKeyNumbers trial={trial} health={trial.health} history={trial.history} />
           </div>
           {trial.graph && <ArchitectureDownloads jobId={job.job_id} trial={null} />}
@@ -69,7 +71,7 @@ function DownloadButton({ job }: { job: Job }) {
       </a>
     );
   }
-  const why = job.state === "RUNNING" || job.state === "QUEUED"
+  const why = ACTIVE_JOB_STATES.includes(job.state)
     ? "The optimized model is assembled when the job ends."
     : "This job has no optimized model (no trial saved one).";
   return (

@@ -3,13 +3,15 @@
 import { useEffect, useMemo, useState } from "react";
 
 import { ApiError, api } from "../api/client";
+import { ACTIVE_JOB_STATES, requestChoices } from "../api/schema";
 import type { DatasetEntry, GlossaryEntry, Job, ServerLimits } from "../api/types";
 import { checkOptions, formFromConfig, fullRequest, type OptionSpec, optionSpecs } from "../lib/options";
 import { DEFAULT_FORM, type FormErrors, type FormValues, validate } from "../lib/validate";
 import { Explain, useGlossary, useTerm } from "./Glossary";
 
-// The activations a search can be fixed to (ModelConfig.ACTIVATIONS on the server).
-const ACTIVATIONS = ["relu", "leaky_relu", "elu", "gelu", "silu", "tanh"];
+// The activations a search can be fixed to, and the objectives: the server's choices, from its schema.
+const ACTIVATIONS = requestChoices("activation");
+const MODE_LABELS: Record<FormValues["mode"], string> = { simple: "Accuracy", health: "Accuracy + model health" };
 
 interface Props {
   datasets: DatasetEntry[] | null;
@@ -88,7 +90,7 @@ export function Controls({ datasets, limits, current, online, onStarted, onCance
     }
   }
 
-  const active = current && (current.state === "RUNNING" || current.state === "QUEUED");
+  const active = current && ACTIVE_JOB_STATES.includes(current.state);
   const cancelLabel = !active
     ? "Cancel"
     : current.cancel_requested || cancelling
@@ -120,8 +122,7 @@ export function Controls({ datasets, limits, current, online, onStarted, onCance
       </Field>
       <Field label="Target metric" option="mode" htmlFor="f-mode" more={healthParts}>
         <select id="f-mode" value={values.mode} onChange={(e) => set("mode", e.target.value as FormValues["mode"])}>
-          <option value="simple">Accuracy</option>
-          <option value="health">Accuracy + model health</option>
+          {requestChoices("mode").map((m) => <option key={m} value={m}>{MODE_LABELS[m]}</option>)}
         </select>
       </Field>
       <div className="row3">

@@ -2,7 +2,8 @@
 import { useState } from "react";
 
 import { ApiError, api } from "../api/client";
-import { RESUMABLE_JOB_STATES, type Job } from "../api/types";
+import { RESUMABLE_JOB_STATES } from "../api/schema";
+import type { Job } from "../api/types";
 import { fixed, pct, timestamp } from "../lib/format";
 
 export function PastJobs({ jobs, selected, onOpen, onResumed, onRerun }: {

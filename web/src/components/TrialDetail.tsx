@@ -1,5 +1,6 @@
 // One trial opened: health summary, interactive architecture graph, health breakdown with per-layer dead
-// and saturated units, training curves, the trial's plots and its hyperparameters.
+// and saturated units, training curves with gradient flow and weights (live, or replayed epoch by epoch),
+// the trial's plots and its hyperparameters.
 import { useEffect, useRef, useState } from "react";
 
 import { ApiError, api, links } from "../api/client";
@@ -7,10 +8,11 @@ import type { TrialDetail as Detail, TrialSummary, RunningTrial } from "../api/t
 import { duration, fixed, paramValue, pct } from "../lib/format";
 import { STATE_LABEL } from "../lib/trials";
 import { ArchitectureDownloads } from "./ArchitectureDownloads";
-import { ArchitectureGraph } from "./ArchitectureGraph";
+import { ArchitectureView } from "./ArchitectureView";
 import { HistoryChart } from "./charts/HistoryChart";
 import { Term } from "./Glossary";
 import { HealthKeyNumbers, HealthSummary, LayerTable, MetricBars } from "./HealthPanels";
+import { LiveLayerViews, TrainingReplay } from "./TrainingReplay";
 
 interface Props {
   jobId: string;
@@ -79,7 +81,10 @@ export function TrialDetail({ jobId, summary, number, onClose, running }: Props)
             </section>
             <section>
               <h3>Architecture</h3>
-              {detail?.graph ? <ArchitectureGraph graph={detail.graph} /> : (
+              {detail?.graph ? (
+                <ArchitectureView graph={detail.graph} jobId={jobId} trial={number}
+                  playable={detail.state === "COMPLETE"} />
+              ) : (
                 <p className="muted">{detail ? "This trial has no model configuration." : "Loading graph…"}</p>
               )}
               {detail?.graph && <ArchitectureDownloads jobId={jobId} trial={number} />}
@@ -96,9 +101,9 @@ export function TrialDetail({ jobId, summary, number, onClose, running }: Props)
               </section>
             )}
             {detail && detail.history.length > 0 ? (
-              <section>
-                <h3>Training curves</h3>
-                <HistoryChart history={detail.history} />
+              <section data-testid="training-replay">
+                <h3>Training, epoch by epoch</h3>
+                <TrainingReplay history={detail.history} layerStats={detail.layer_stats ?? []} />
               </section>
             ) : running?.history?.length ? (
               <section data-testid="live-curves">
@@ -107,6 +112,7 @@ export function TrialDetail({ jobId, summary, number, onClose, running }: Props)
                   Epoch {running.history.length} of {running.total_epochs} done; the curves grow as each epoch ends.
                 </p>
                 <HistoryChart history={running.history} />
+                <LiveLayerViews stats={running.layers} />
               </section>
             ) : null}
             <section>

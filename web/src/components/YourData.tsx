@@ -4,9 +4,8 @@
 import { useEffect, useState } from "react";
 
 import { ApiError, api } from "../api/client";
+import { RUN_NAME_PATTERN as NAME } from "../api/schema"; // an upload's name is a run name's
 import type { DatasetEntry, DatasetExample } from "../api/types";
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/; // the server's run-name pattern
 
 /** A dataset name from a file name: `My Photos.zip` -> `My_Photos`. */
 export function nameFromFile(fileName: string): string {

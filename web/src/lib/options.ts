@@ -4,7 +4,10 @@
 // rendered from here under "More options". A job's configuration converts to and from the form, for
 // export, import and re-running a past job.
 import { DEFAULT_FORM, type FormValues, toRequest } from "./validate";
+import { requestChoices } from "../api/schema";
 import type { OptimizeRequest } from "../api/types";
+
+const MODES = requestChoices("mode");
 
 export type OptionKind = "boolean" | "enum" | "integer" | "number" | "string";
 
@@ -98,7 +101,7 @@ export function fullRequest(values: FormValues, specs: OptionSpec[], extra: Reco
   const body = toRequest(values);
   for (const spec of specs) {
     const text = (extra[spec.name] ?? "").trim();
-    if (text) body[spec.name] = typed(spec, text);
+    if (text) (body as Record<string, unknown>)[spec.name] = typed(spec, text);
   }
   return body;
 }
@@ -111,7 +114,7 @@ export function formFromConfig(config: Record<string, unknown>, specs: OptionSpe
   const values: FormValues = {
     ...DEFAULT_FORM,
     dataset: text("dataset", DEFAULT_FORM.dataset),
-    mode: config.mode === "simple" ? "simple" : "health",
+    mode: MODES.find((m) => m === config.mode) ?? DEFAULT_FORM.mode,
     trials: text("trials", DEFAULT_FORM.trials),
     maxEpochs: text("max_epochs_per_trial", DEFAULT_FORM.maxEpochs),
     workers: text("concurrent_workers", ""),

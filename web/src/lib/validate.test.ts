@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import datasetsFixture from "../test/fixtures/datasets.json";
+import { DEFAULT_LIMITS } from "../api/schema";
 import type { DatasetEntry } from "../api/types";
 import { DEFAULT_FORM, toRequest, validate } from "./validate";
 
@@ -24,7 +25,7 @@ describe("start form validation", () => {
     expect(validate({ ...DEFAULT_FORM, execution: "remote", endpoint: "abc123" }, datasets).endpoint).toBeUndefined();
   });
   it("uses the server's own limits", () => {
-    const limits = { trials: 50, max_epochs_per_trial: 10, concurrent_workers: 2 };
+    const limits = { ...DEFAULT_LIMITS, trials: 50, max_epochs_per_trial: 10, concurrent_workers: 2 };
     const errors = validate({ ...DEFAULT_FORM, trials: "60", maxEpochs: "11", workers: "3" }, datasets, limits);
     expect(errors.trials).toBe("Trials must be between 1 and 50.");
     expect(errors.maxEpochs).toBe("Max epochs per trial must be between 1 and 10.");

@@ -1,9 +1,11 @@
 // Checks of the start form before anything is sent; the server checks again (and its limits may be lower).
+// Defaults, choices, the run-name pattern and the default limits are the server's, read from its schema.
+import { DEFAULT_LIMITS, RUN_NAME_PATTERN, requestDefault } from "../api/schema";
 import type { DatasetEntry, OptimizeRequest, ServerLimits } from "../api/types";
 
 export interface FormValues {
   dataset: string;
-  mode: "simple" | "health";
+  mode: NonNullable<OptimizeRequest["mode"]>;
   trials: string;
   maxEpochs: string;
   workers: string;
@@ -15,23 +17,27 @@ export interface FormValues {
   runName: string;
 }
 
+/** The server's default for `name` as the form shows it ("" where it has none: auto, searched, unset). */
+function defaultText(name: keyof OptimizeRequest): string {
+  const value = requestDefault(name);
+  return value === undefined || value === null ? "" : String(value);
+}
+
 export const DEFAULT_FORM: FormValues = {
-  dataset: "mnist",
-  mode: "health",
-  trials: "10",
-  maxEpochs: "6",
-  workers: "", // "" = auto: the server times the baseline model and picks how many trials run at once
-  execution: "local",
-  endpoint: "",
-  dataFraction: "1",
-  healthWeight: "0.3",
-  activation: "",
+  dataset: defaultText("dataset"),
+  mode: requestDefault("mode") as FormValues["mode"],
+  trials: defaultText("trials"),
+  maxEpochs: defaultText("max_epochs_per_trial"),
+  workers: defaultText("concurrent_workers"), // "" = auto: the server times the baseline model and picks
+  execution: requestDefault("use_runpod_service") ? "remote" : "local",
+  endpoint: defaultText("runpod_endpoint"),
+  dataFraction: defaultText("data_fraction"),
+  healthWeight: defaultText("health_weight"),
+  activation: defaultText("activation"), // "" = searched
   runName: "",
 };
 
 export type FormErrors = Partial<Record<keyof FormValues, string>>;
-
-const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 function integer(text: string, label: string, min: number, max: number): string | undefined {
   const value = Number(text.trim());
@@ -48,9 +54,6 @@ function fraction(text: string, label: string, openLow: boolean): string | undef
   }
   return undefined;
 }
-
-// The server's defaults (--max-trials, --max-epochs, --max-workers), used until it reports its own.
-const DEFAULT_LIMITS: ServerLimits = { trials: 1000, max_epochs_per_trial: 200, concurrent_workers: 16 };
 
 export function validate(values: FormValues, datasets: DatasetEntry[] | null,
   limits: ServerLimits = DEFAULT_LIMITS): FormErrors {
@@ -75,7 +78,7 @@ export function validate(values: FormValues, datasets: DatasetEntry[] | null,
       errors.endpoint = "A worker URL must start with http:// or https:// and name a host.";
     }
   }
-  if (values.runName.trim() && !RUN_NAME.test(values.runName.trim())) {
+  if (values.runName.trim() && !RUN_NAME_PATTERN.test(values.runName.trim())) {
     errors.runName = "Run name: letters, digits, '_', '.', '-' (up to 100), starting with a letter or digit.";
   }
   return errors;
@@ -93,7 +96,7 @@ export function toRequest(values: FormValues): OptimizeRequest {
   if (values.mode === "health") body.health_weight = Number(values.healthWeight);
   if (values.execution === "remote") body.runpod_endpoint = values.endpoint.trim();
   if (values.workers.trim()) body.concurrent_workers = Number(values.workers);
-  if (values.activation) body.activation = values.activation;
+  if (values.activation) body.activation = values.activation as OptimizeRequest["activation"];
   if (values.runName.trim()) body.run_name = values.runName.trim();
   return body;
 }

@@ -12,7 +12,7 @@ import plotly
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from nettune.api.errors import ApiError
+from nettune.api.services.errors import NotFound
 from nettune.api.services.files import inside
 
 router = APIRouter(include_in_schema=False)
@@ -50,11 +50,11 @@ def plotly_library() -> FileResponse:
 @router.get("/{path:path}")
 def static_or_app(path: str, request: Request) -> Response:
     if path.split("/", 1)[0] in API_PREFIXES:
-        raise ApiError(404, f"no endpoint /{path}; see /docs for the API")
+        raise NotFound(f"no endpoint /{path}; see /docs for the API")
     static = _static_dir(request)
     found = inside(static, static / path)
     if found is not None:
         return FileResponse(found)
     if (static / "index.html").is_file() and "." not in path.rsplit("/", 1)[-1]:
         return FileResponse(static / "index.html")  # a client-side route of the app
-    raise ApiError(404, f"no file /{path}")
+    raise NotFound(f"no file /{path}")

@@ -12,9 +12,9 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from nettune.api.deps import ServicesDep
-from nettune.api.errors import ApiError
 from nettune.api.models import BestModel, ErrorResponse, PlotList
 from nettune.api.routes.dashboard import PLOTLY_URL
+from nettune.api.services.errors import NotFound
 
 router = APIRouter(tags=["files"])
 NOT_FOUND = {404: {"model": ErrorResponse, "description": "no such job, trial or file"}}
@@ -45,7 +45,7 @@ def best_architecture(job_id: str, fmt: DiagramFormat, s: ServicesDep) -> Respon
 
 def _diagram(graph: dict[str, Any] | None, fmt: str, stem: str, what: str) -> Response:
     if not graph:
-        raise ApiError(404, f"no architecture graph for the {what}")
+        raise NotFound(f"no architecture graph for the {what}")
     if fmt == "json":
         body = json.dumps(graph, indent=1).encode()
     else:
@@ -59,7 +59,7 @@ def _diagram(graph: dict[str, Any] | None, fmt: str, stem: str, what: str) -> Re
 
 
 @router.get("/jobs/{job_id}/plots", response_model=PlotList, responses=NOT_FOUND, summary="A job's plot files")
-def list_plots(job_id: str, s: ServicesDep) -> dict[str, Any]:
+def list_plots(job_id: str, s: ServicesDep) -> PlotList:
     return s.results.plots(job_id)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from nettune import __version__
 from nettune.api.deps import ServicesDep
-from nettune.api.models import Glossary, HealthStatus
+from nettune.api.models import Glossary, HealthStatus, ServerLimits
 from nettune.api.services.glossary import glossary as services_glossary
 
 router = APIRouter(tags=["reference"])
@@ -22,9 +22,6 @@ def glossary() -> dict[str, Any]:
 
 @router.get("/health", response_model=HealthStatus, summary="Server status")
 def health(s: ServicesDep) -> dict[str, Any]:
-    limits = {"trials": s.settings.max_trials, "max_epochs_per_trial": s.settings.max_epochs_per_trial,
-              "concurrent_workers": s.settings.max_concurrent_workers, "body_bytes": s.settings.max_body_bytes,
-              "queued_jobs": s.settings.max_queued_jobs}
     return {"status": "ok", "version": __version__, "uptime_s": time.time() - s.started, "jobs": s.jobs.counts(),
-            "max_running_jobs": s.settings.max_running_jobs, "limits": limits,
+            "max_running_jobs": s.settings.max_running_jobs, "limits": ServerLimits.of(s.settings),
             "auth_required": s.settings.auth_required}

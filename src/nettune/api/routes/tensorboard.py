@@ -13,9 +13,9 @@ import httpx
 from fastapi import APIRouter, Cookie, Depends, Request, Response
 
 from nettune.api.deps import ServicesDep
-from nettune.api.errors import ApiError
 from nettune.api.models import ErrorResponse, TensorBoardLink
 from nettune.api.security import TOKEN_COOKIE, require_token_query_or_cookie
+from nettune.api.services.errors import NotFound, UpstreamFailed
 from nettune.api.services.tensorboard import path_prefix
 
 router = APIRouter(tags=["tensorboard"])
@@ -39,8 +39,8 @@ async def proxy(job_id: str, path: str, request: Request, s: ServicesDep,
                 cookie: Annotated[str | None, Cookie(alias=TOKEN_COOKIE)] = None) -> Response:
     port = s.tensorboards.port(job_id)
     if port is None:
-        raise ApiError(404, f"TensorBoard is not running for job {job_id}; open it from the dashboard "
-                            f"(POST /jobs/{job_id}/tensorboard)")
+        raise NotFound(f"TensorBoard is not running for job {job_id}; open it from the dashboard "
+                       f"(POST /jobs/{job_id}/tensorboard)")
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
     headers = {k: v for k, v in request.headers.items() if k.lower() in ("content-type", "accept", "x-xsrf-protected")}
     async with httpx.AsyncClient(timeout=120) as client:
@@ -48,8 +48,8 @@ async def proxy(job_id: str, path: str, request: Request, s: ServicesDep,
             upstream = await client.request(request.method, f"http://127.0.0.1:{port}{path_prefix(job_id)}/{path}",
                                             params=query, content=await request.body(), headers=headers)
         except httpx.HTTPError as exc:
-            raise ApiError(502, f"TensorBoard for job {job_id} did not answer ({type(exc).__name__}); open it "
-                                "again from the dashboard") from None
+            raise UpstreamFailed(f"TensorBoard for job {job_id} did not answer ({type(exc).__name__}); open it "
+                                 "again from the dashboard") from None
     response = Response(upstream.content, upstream.status_code,
                         headers={k: v for k, v in upstream.headers.items() if k.lower() in _PASSED_BACK})
     token = request.query_params.get("token")

@@ -46,7 +46,7 @@ async def _stream(websocket: WebSocket, s: Services, job_id: str | None) -> None
     subscriber = s.hub.subscribe(job_id)
     try:
         if job_id is None:
-            seq, data = None, {"jobs": await run_in_threadpool(s.jobs.list)}
+            seq, data = None, {"jobs": [job.to_json() for job in await run_in_threadpool(s.jobs.list)]}
         else:
             seq, data = s.hub.seq(job_id), await run_in_threadpool(s.results.snapshot, job_id)
         await websocket.send_text(envelope("snapshot", job_id, seq, time.time(), data))

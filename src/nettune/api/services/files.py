@@ -14,14 +14,14 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from nettune.api.errors import ApiError
+from nettune.api.services.errors import BadRequest, NotFound
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}")
 
 
 def check_name(name: str) -> None:
     if not _SAFE_NAME.fullmatch(name) or ".." in name:
-        raise ApiError(400, f"invalid file name {name!r}: use a name exactly as the listing gives it")
+        raise BadRequest(f"invalid file name {name!r}: use a name exactly as the listing gives it")
 
 
 def inside(root: Path, path: Path) -> Path | None:
@@ -39,7 +39,7 @@ def safe_file(root: Path, directory: Path, name: str, what: str) -> Path:
     check_name(name)
     found = inside(root, directory / name)
     if found is None:
-        raise ApiError(404, f"no {what} named {name!r}")
+        raise NotFound(f"no {what} named {name!r}")
     return found
 
 

@@ -78,6 +78,31 @@ HEALTH_TERMS: Final[dict[str, dict[str, str]]] = {
         "why": "Finds the layer that vanishes or explodes when the network-wide score drops.",
         "bad_value": "Near 0: the layer's gradients vanish or explode; see its gradient norms.",
     },
+    "gradient_flow": {
+        "title": "Gradient flow",
+        "what": "Each layer's gradient L2 norm in one epoch, input side first (log scale): the dark bar is the mean "
+                "over the epoch's sampled steps, the light bar the largest.",
+        "why": "Shows whether every layer is being trained: in a healthy network the bars stay within a few orders "
+               "of magnitude of each other.",
+        "bad_value": f"Bars near {VANISHING:g} on the input side: gradients vanish before reaching it. Bars above "
+                     f"{EXPLODING:g}: exploding; lower the learning rate or clip gradients.",
+    },
+    "weight_stats": {
+        "title": "Weights and biases",
+        "what": "Each layer's weight and bias values at the end of an epoch: a histogram from the smallest to the "
+                "largest, with the mean (μ) and standard deviation (σ).",
+        "why": "Training should move the weights gradually; the distributions show how much and where.",
+        "bad_value": "A spread (σ) that keeps growing every epoch, or extreme minimum/maximum values: the weights "
+                     "are blowing up; add weight decay or lower the learning rate. No change at all: not learning.",
+    },
+    "training_replay": {
+        "title": "Training replay",
+        "what": "Step through the finished trial epoch by epoch (or press Play): the curves, the gradient flow and "
+                "the weights as they were at the end of that epoch.",
+        "why": "Shows when a problem began, e.g. the epoch from which validation loss rose or a layer's gradients "
+               "faded.",
+        "bad_value": "Not a metric: read the curves and bars at each epoch.",
+    },
     "train_loss": {
         "title": "Training loss",
         "what": "Cross-entropy on the training data at the end of training (lower is better).",

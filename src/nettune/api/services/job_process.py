@@ -1,11 +1,8 @@
 """The process one job runs in: optimize() with a listener that forwards every event to the server.
 
 A job runs in its own (spawned) process so training cannot stall the server's event loop and a crashing trainer
-cannot take the API down. Messages to the server are tuples on a multiprocessing queue:
-
-    ("event", kind, data, progress_snapshot, time)   kind: trial_start, epoch_progress, trial_complete, notice
-    ("result", result_dict)                          optimize() returned (completed, or stopped by a cancel)
-    ("error", message)                               optimize() raised
+cannot take the API down. Its messages to the server (job_messages.py) go on a multiprocessing queue: a JobEvent
+for every study event, then one JobReturned or JobRaised.
 
 The process leads its own process group, and kills that group (itself and any trial workers it started) when
 the server process disappears, so a server killed with SIGKILL leaves no orphan training behind.
@@ -20,6 +17,7 @@ import traceback
 from dataclasses import asdict
 from typing import Any
 
+from nettune.api.services.job_messages import JobEvent, JobRaised, JobReturned
 from nettune.parent_watch import exit_with_parent
 
 PARENT_POLL_S = 0.5
@@ -30,9 +28,9 @@ def run_job(config: dict[str, Any], events: Any, cancel_event: Any, workdir: str
     os.chdir(workdir)  # logs/nettune.log goes where `nettune optimize` started in the same directory puts it
     exit_with_parent(parent_pid, poll_s=PARENT_POLL_S, whole_group=True)  # the job and its trial workers
     try:
-        events.put(("result", _optimize(config, events, cancel_event)))
+        events.put(JobReturned(_optimize(config, events, cancel_event)))
     except BaseException as exc:
-        events.put(("error", _error_line(exc)))
+        events.put(JobRaised(_error_line(exc)))
     finally:
         events.close()
         events.join_thread()  # everything sent reaches the server before the process exits
@@ -54,14 +52,15 @@ def _optimize(config: dict[str, Any], events: Any, cancel_event: Any) -> dict[st
             data = {"trial": event.trial, "worker": event.worker, "total_epochs": event.total_epochs,
                     "model_config": event.params, "architecture": architecture(event.params)}
         elif isinstance(event, EpochProgress):
-            data = {k: v for k, v in asdict(event).items() if k not in ("kind", "time")}
+            # "layers" rides in the snapshot's running trial already; sent once per event, not twice.
+            data = {k: v for k, v in asdict(event).items() if k not in ("kind", "time", "layers")}
         elif isinstance(event, TrialFinished):
             data = {"trial": event.trial, "outcome": event.outcome}
         elif isinstance(event, Notice):
             data = {"message": event.message, "level": event.level}
         else:
             return
-        events.put(("event", event.kind, data, progress.snapshot(), event.time))
+        events.put(JobEvent(event.kind, data, progress.snapshot(), event.time))
 
     cfg = OptimizationConfig(**config)  # the run's own SQLite study is opened in WAL mode (study/heartbeat.py)
     result = optimize(cfg, listener, CancelToken(cancel_event))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from nettune.errors import ConfigError
-from nettune.storage_url import with_driver
+from nettune.storage_url import fast_sqlite, with_driver
 
 _metadata = sa.MetaData()
 jobs_table = sa.Table(
@@ -67,7 +67,7 @@ class JobStore:
         try:
             self.engine = sa.create_engine(url, **kwargs)
             if parsed.get_backend_name() == "sqlite":
-                sa.event.listen(self.engine, "connect", _write_ahead_log)
+                fast_sqlite(self.engine)
             _metadata.create_all(self.engine)
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -110,13 +110,6 @@ class JobStore:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def _write_ahead_log(connection: Any, _record: Any) -> None:
-    """Readers (list and get requests) then never wait for a writer (a job's progress update) or block it."""
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
 
 
 def _row(record: JobRecord) -> dict[str, Any]:

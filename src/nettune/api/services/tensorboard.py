@@ -17,7 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from nettune.api.errors import ApiError
+from nettune.api.services.errors import Conflict, NotInstalled, Unavailable
 
 MAX_RUNNING = 4
 START_TIMEOUT_S = 60.0
@@ -49,10 +49,10 @@ class TensorBoards:
                 self._boards.move_to_end(job_id)
                 return board.port
             if importlib.util.find_spec("tensorboard") is None:
-                raise ApiError(501, INSTALL_HINT)
+                raise NotInstalled(INSTALL_HINT)
             if not logdir.is_dir():
-                raise ApiError(409, f"job {job_id} wrote no TensorBoard logs; start a job with tensorboard=true "
-                                    "(the form's TensorBoard option) to have them")
+                raise Conflict(f"job {job_id} wrote no TensorBoard logs; start a job with tensorboard=true "
+                               "(the form's TensorBoard option) to have them")
             board = self._start(job_id, logdir, scratch)
             self._boards[job_id] = board
             while len(self._boards) > self.max_running:
@@ -83,13 +83,13 @@ class TensorBoards:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
-                raise ApiError(503, f"TensorBoard exited at start ({tail[0]}); its log is {log}")
+                raise Unavailable(f"TensorBoard exited at start ({tail[0]}); its log is {log}")
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     return _Board(process, port, log)
             time.sleep(0.2)
         _stop(_Board(process, port, log))
-        raise ApiError(503, f"TensorBoard did not start within {START_TIMEOUT_S:.0f} s; its log is {log}")
+        raise Unavailable(f"TensorBoard did not start within {START_TIMEOUT_S:.0f} s; its log is {log}")
 
 
 def _stop(board: _Board) -> None:

@@ -20,18 +20,18 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.exc import OperationalError
 
-from nettune.api.errors import ApiError
+from nettune.api.services.errors import Unavailable
 from nettune.api.services.files import list_files
+from nettune.errors import ConfigError
 from nettune.jsonsafe import json_safe
-from nettune.study.record import RECORDED_METRICS
+from nettune.progress.layer_stats import LAYER_STATS_FILE
+from nettune.study.trial_record import TrialRecord
+from nettune.trials.job import checked_outcome
+from nettune.trials.state import TrialStatus
 
 log = logging.getLogger("nettune.api")
 
-METRIC_KEYS = RECORDED_METRICS  # what the study loop copies into each trial's attributes
-_STATES = {TrialState.COMPLETE: "COMPLETE", TrialState.PRUNED: "PRUNED", TrialState.WAITING: "WAITING",
-           TrialState.RUNNING: "RUNNING", TrialState.FAIL: "FAIL"}
 READ_ATTEMPTS = 3
-_OUTCOME_STATES = {"complete": "COMPLETE", "pruned": "PRUNED", "failed": "FAIL", "cancelled": "INTERRUPTED"}
 
 
 def trial_dir(run_dir: Path, number: int) -> Path:
@@ -91,8 +91,8 @@ class TrialReader:
                     return []
                 log.debug("reading %s failed (attempt %d): %s", run_dir, attempt + 1, exc)
                 time.sleep(0.1 * (attempt + 1))
-        raise ApiError(503, f"the study of {run_dir.name} cannot be read right now; try again in a moment",
-                       headers={"Retry-After": "1"})
+        raise Unavailable(f"the study of {run_dir.name} cannot be read right now; try again in a moment",
+                          retry_after_s=1)
 
     def frozen_trial(self, run_dir: Path, study_name: str, number: int) -> FrozenTrial | None:
         return next((t for t in self.frozen_trials(run_dir, study_name) if t.number == number), None)
@@ -127,34 +127,32 @@ class TrialReader:
 
     def summary(self, run_dir: Path, trial: FrozenTrial, best: int | None, progress: dict[str, Any] | None,
                 job_running: bool) -> dict[str, Any]:
-        state = _STATES[trial.state]
-        stopped = state == "FAIL" and trial.user_attrs.get("interrupted")
-        orphaned = state == "RUNNING" and not job_running  # left running by a process that is gone
-        if stopped or orphaned:
-            state = "INTERRUPTED"
-        attrs = dict(trial.user_attrs)
-        if state == "RUNNING" and progress is not None:
-            attrs.setdefault("started_at", progress.get("started"))
-        return build_summary(run_dir, trial.number, state, trial.params, attrs, trial.value,
-                             is_best=trial.number == best, progress=progress if state == "RUNNING" else None)
+        record = TrialRecord.from_frozen_trial(trial)
+        if record.status == TrialStatus.RUNNING and not job_running:  # left running by a process that is gone
+            record.status = TrialStatus.CANCELLED
+        running = record.status == TrialStatus.RUNNING
+        if running and progress is not None and record.started_at is None:
+            record.started_at = progress.get("started")
+        return build_summary(run_dir, record, is_best=trial.number == best, progress=progress if running else None)
 
     def summary_from_outcome(self, run_dir: Path, study_name: str, outcome: dict[str, Any],
                              best: int | None) -> dict[str, Any]:
-        """A just-finished trial, from the outcome its worker sent (the study records it a moment later)."""
+        """A just-finished trial, from the outcome its worker sent (the study records it a moment later; a
+        trial already recorded, such as another participant's, is shown as recorded)."""
         number = int(outcome["number"])
         trial = self.frozen_trial(run_dir, study_name, number)
-        attrs: dict[str, Any] = dict(trial.user_attrs) if trial else {}
-        attrs |= {"duration_s": outcome.get("duration_s"), "worker": outcome.get("worker"),
-                  "started_at": outcome.get("started_at"), "finished_at": outcome.get("finished_at"),
-                  "param_count": outcome.get("param_count"), "error": outcome.get("error")}
-        attrs |= {k: v for k, v in (outcome.get("metrics") or {}).items() if k in METRIC_KEYS}
-        health = outcome.get("health")
-        if health:
-            attrs |= {"health": health.get("overall"), "health_metrics": health.get("metrics")}
-        state = _OUTCOME_STATES.get(outcome.get("state", ""), "FAIL")
-        value = outcome.get("value") if state == "COMPLETE" else None
-        return build_summary(run_dir, number, state, trial.params if trial else {}, attrs, value,
-                             is_best=number == best, progress=None, health=health)
+        stored = TrialRecord.from_frozen_trial(trial) if trial else None
+        if stored is not None and stored.status.finished:
+            return build_summary(run_dir, stored, is_best=number == best, progress=None)
+        try:  # the job process's message: parsed here, once
+            sent = checked_outcome(outcome, number)
+        except ConfigError as exc:
+            log.warning("trial %d: unreadable outcome from the job process: %s", number, exc)
+            record = stored or TrialRecord(number=number, status=TrialStatus.FAILED)
+            record.status, record.error = TrialStatus.FAILED, f"unreadable outcome: {exc}"
+            return build_summary(run_dir, record, is_best=number == best, progress=None)
+        return build_summary(run_dir, TrialRecord.from_outcome(sent, base=stored), is_best=number == best,
+                             progress=None, health=sent.health)
 
     def detail(self, run_dir: Path, trial: FrozenTrial, best: int | None, progress: dict[str, Any] | None,
                job_running: bool) -> dict[str, Any]:
@@ -168,9 +166,17 @@ class TrialReader:
             **summary,
             "health": health,
             "history": metrics.get("history") or outcome.get("history") or [],
+            "layer_stats": _layer_stats(directory),
             "graph": graph(directory, model_config, health),
             "model_config": model_config,
         })
+
+
+def _layer_stats(directory: Path) -> list[dict[str, Any]]:
+    """The per-epoch layer statistics the trial saved for its replay; none for a trial still running."""
+    saved = read_json(directory / LAYER_STATS_FILE)
+    epochs = saved.get("epochs") if isinstance(saved, dict) else None
+    return epochs if isinstance(epochs, list) else []
 
 
 def best_number(trials: list[FrozenTrial]) -> int | None:
@@ -178,30 +184,30 @@ def best_number(trials: list[FrozenTrial]) -> int | None:
     return max(complete, key=lambda t: t.value or 0.0).number if complete else None
 
 
-def build_summary(run_dir: Path, number: int, state: str, params: dict[str, Any], attrs: dict[str, Any],
-                  value: float | None, *, is_best: bool, progress: dict[str, Any] | None,
+def build_summary(run_dir: Path, record: TrialRecord, *, is_best: bool, progress: dict[str, Any] | None,
                   health: dict[str, Any] | None = None) -> dict[str, Any]:
-    directory = trial_dir(run_dir, number)
-    if health is None and attrs.get("health") is not None:
+    directory = trial_dir(run_dir, record.number)
+    if health is None and record.health is not None:
         health = read_json(directory / "health.json")
-    arch = architecture(attrs.get("model_config"))
-    if arch is not None and attrs.get("param_count"):
-        arch["param_count"] = int(attrs["param_count"])
+    arch = architecture(record.model_config)
+    if arch is not None and record.param_count:
+        arch["param_count"] = int(record.param_count)
+    complete = record.status == TrialStatus.COMPLETE
     return json_safe({
-        "number": number,
-        "state": state,
-        "params": dict(params),
+        "number": record.number,
+        "state": record.status.api_name,
+        "params": dict(record.params),
         "architecture": arch,
-        "value": value if state == "COMPLETE" else None,
-        "metrics": {k: attrs[k] for k in METRIC_KEYS if k in attrs},
-        "health_overall": attrs.get("health"),
-        "health_metrics": attrs.get("health_metrics"),
+        "value": record.value if complete else None,
+        "metrics": dict(record.metrics),
+        "health_overall": record.health,
+        "health_metrics": record.health_metrics,
         "health_summary": (health or {}).get("summary") or None,
-        "started_at": attrs.get("started_at"),
-        "finished_at": attrs.get("finished_at"),
-        "duration_s": attrs.get("duration_s"),
-        "worker": attrs.get("worker") or (progress or {}).get("worker"),
-        "error": attrs.get("error"),
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "duration_s": record.duration_s,
+        "worker": record.worker or (progress or {}).get("worker"),
+        "error": record.error,
         "is_best": is_best,
         "plots": list_files(run_dir, directory / "plots", (".png",)),
         "progress": progress,

@@ -22,11 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from nettune.api.errors import ApiError
-from nettune.config import DATASETS
+from nettune.api.models import DatasetEntry, DatasetExample, DatasetExamples
+from nettune.api.services.errors import Conflict, InvalidRequest, NotFound, TooLarge
 from nettune.data import CustomOptions, default_data_dir
 from nettune.data.custom import custom_dir, ingest, load_custom
 from nettune.data.decoded import ImageArrays, TextCorpus
+from nettune.dataset_ref import builtin_name
 from nettune.errors import NettuneError
 
 UPLOAD_FORMATS = ("zip", "csv", "tsv", "jsonl", "npz")  # zip: a folder layout; the rest: one file
@@ -51,19 +52,19 @@ class UploadService:
 
     # -- create ------------------------------------------------------------------------------------------------
     def check_name(self, name: str, fmt: str) -> None:
-        if name in DATASETS:
-            raise ApiError(409, f"{name!r} is a built-in dataset; give your upload another name")
+        if builtin_name(name) is not None:  # `FMNIST` too: jobs would read the built-in one
+            raise Conflict(f"{name!r} is a built-in dataset; give your upload another name")
         if fmt not in UPLOAD_FORMATS:
-            raise ApiError(422, f"format={fmt!r} is not accepted; upload one of: {', '.join(UPLOAD_FORMATS)}")
+            raise InvalidRequest(f"format={fmt!r} is not accepted; upload one of: {', '.join(UPLOAD_FORMATS)}")
         if (self.root / name / MANIFEST).exists():
-            raise ApiError(409, f"a dataset named {name!r} exists; delete it first or choose another name")
+            raise Conflict(f"a dataset named {name!r} exists; delete it first or choose another name")
 
     def start(self) -> tuple[Path, io.BufferedWriter]:
         self.root.mkdir(parents=True, exist_ok=True)
         handle = tempfile.NamedTemporaryFile(dir=self.root, prefix=".incoming-", delete=False)  # noqa: SIM115
         return Path(handle.name), handle  # type: ignore[return-value]
 
-    def finish(self, name: str, fmt: str, incoming: Path, filename: str | None) -> dict[str, Any]:
+    def finish(self, name: str, fmt: str, incoming: Path, filename: str | None) -> DatasetEntry:
         """Unpack and validate a fully received upload; on any failure nothing of it is left behind."""
         staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{name}-"))
         try:
@@ -76,14 +77,14 @@ class UploadService:
             try:
                 staging.rename(final)  # fails when the name was taken meanwhile
             except OSError:
-                raise ApiError(409, f"a dataset named {name!r} exists; delete it first or choose another name") \
+                raise Conflict(f"a dataset named {name!r} exists; delete it first or choose another name") \
                     from None
             staging = final
             # Decoded at its final path: the job reading it later finds it in the cache's index, decoding nothing.
             try:
                 key = ingest(str(final / payload), self.data_dir, CustomOptions())
             except NettuneError as exc:
-                raise ApiError(422, f"the upload is not a usable dataset: {exc}") from None
+                raise InvalidRequest(f"the upload is not a usable dataset: {exc}") from None
             manifest = {"name": name, "format": fmt, "filename": filename, "path": payload, "key": key,
                         "uploaded_at": time.time(), "bytes": _size(final)}
             (final / MANIFEST).write_text(json.dumps(manifest, indent=1))
@@ -98,13 +99,13 @@ class UploadService:
         try:
             zf = zipfile.ZipFile(archive)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise ApiError(422, f"the upload is not a readable zip archive ({exc}); zip the folder and try again") \
+            raise InvalidRequest(f"the upload is not a readable zip archive ({exc}); zip the folder and try again") \
                 from None
         with zf:
             members = [m for m in zf.infolist() if not m.is_dir()]
             if len(members) > self.limits.files:
-                raise ApiError(413, f"the archive holds {len(members)} files; this server unpacks at most "
-                                    f"{self.limits.files}")
+                raise TooLarge(f"the archive holds {len(members)} files; this server unpacks at most "
+                               f"{self.limits.files}")
             written = 0
             for member in members:
                 target = into / _safe_member_path(member)
@@ -113,8 +114,8 @@ class UploadService:
                     while chunk := source.read(_CHUNK):
                         written += len(chunk)
                         if written > self.limits.unpacked_bytes:
-                            raise ApiError(413, f"the archive unpacks to more than {self.limits.unpacked_bytes:,} "
-                                                "bytes, this server's limit")
+                            raise TooLarge(f"the archive unpacks to more than {self.limits.unpacked_bytes:,} "
+                                           "bytes, this server's limit")
                         out.write(chunk)
         _strip_single_top_folder(into)
 
@@ -128,35 +129,37 @@ class UploadService:
         try:
             return json.loads((self.root / name / MANIFEST).read_text())
         except (OSError, ValueError):
-            raise ApiError(404, f"no uploaded dataset named {name!r}; GET /datasets lists them") from None
+            raise NotFound(f"no uploaded dataset named {name!r}; GET /datasets lists them") from None
 
     def path(self, name: str) -> Path:
         """Where the job reads the upload named `name` (raises 404 for an unknown name)."""
         return self.root / name / self.manifest(name)["path"]
 
-    def describe(self, name: str) -> dict[str, Any]:
+    def describe(self, name: str) -> DatasetEntry:
         manifest = self.manifest(name)
         found = self._load(manifest)
         spec, notes = found.spec, found.notes
         shape = list(spec.image_shape) if spec.image_shape else [spec.seq_len or 0]
-        return {"name": name, "modality": spec.modality, "family": "cnn" if spec.modality == "image" else "lstm",
-                "task": f"{spec.modality} classification", "num_classes": spec.num_classes,
-                "class_names": list(spec.class_names), "train_size": spec.train_size, "test_size": spec.test_size,
-                "input_shape": shape, "description": spec.description.replace(str(self.root / name), "upload"),
-                "available_offline": True, "uploaded": True, "format": manifest["format"],
-                "filename": manifest.get("filename"), "bytes": manifest["bytes"],
-                "uploaded_at": manifest["uploaded_at"], "class_counts": notes.get("class_counts", {}),
-                "skipped_unreadable": int(notes.get("skipped_unreadable", 0))}
+        return DatasetEntry(name=name, modality=spec.modality, family="cnn" if spec.modality == "image" else "lstm",
+                            task=f"{spec.modality} classification", num_classes=spec.num_classes,
+                            class_names=list(spec.class_names), train_size=spec.train_size,
+                            test_size=spec.test_size, input_shape=shape,
+                            description=spec.description.replace(str(self.root / name), "upload"),
+                            available_offline=True, uploaded=True, format=manifest["format"],
+                            filename=manifest.get("filename"), bytes=manifest["bytes"],
+                            uploaded_at=manifest["uploaded_at"], class_counts=notes.get("class_counts", {}),
+                            skipped_unreadable=int(notes.get("skipped_unreadable", 0)))
 
-    def examples(self, name: str) -> dict[str, Any]:
+    def examples(self, name: str) -> DatasetExamples:
         """A few training examples per the first classes: PNG thumbnails (data URLs) or text excerpts."""
         found = self._load(self.manifest(name))
         decoded, names = found.decoded, found.spec.class_names
-        out: list[dict[str, Any]] = []
+        out: list[DatasetExample] = []
         if isinstance(decoded, ImageArrays):
             labels = np.asarray(decoded.y_train)
             for row in _spread(labels, EXAMPLES):
-                out.append({"label": names[labels[row]], "image": _png_data_url(np.asarray(decoded.x_train[row]))})
+                image = _png_data_url(np.asarray(decoded.x_train[row]))
+                out.append(DatasetExample(label=names[labels[row]], image=image))
         elif isinstance(decoded, TextCorpus):
             labels = np.asarray(decoded.train.labels)
             words = decoded.words or ()
@@ -164,8 +167,8 @@ class UploadService:
                 start, end = decoded.train.offsets[row], decoded.train.offsets[row + 1]
                 tokens = decoded.train.tokens[start:min(end, start + 40)]
                 text = " ".join(words[t] if t < len(words) else f"<{t}>" for t in tokens)
-                out.append({"label": names[labels[row]], "text": text + (" …" if end - start > 40 else "")})
-        return {"name": name, "examples": out}
+                out.append(DatasetExample(label=names[labels[row]], text=text + (" …" if end - start > 40 else "")))
+        return DatasetExamples(name=name, examples=out)
 
     def _load(self, manifest: dict[str, Any]) -> Any:
         try:
@@ -187,10 +190,10 @@ def _safe_member_path(member: zipfile.ZipInfo) -> PurePosixPath:
     path = PurePosixPath(name)
     mode = member.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise ApiError(422, f"the archive member {member.filename!r} is a symbolic link; archive plain files only")
+        raise InvalidRequest(f"the archive member {member.filename!r} is a symbolic link; archive plain files only")
     if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]) or not path.parts:
-        raise ApiError(422, f"the archive member {member.filename!r} would be written outside the dataset folder; "
-                            "archive paths must be relative, without '..'")
+        raise InvalidRequest(f"the archive member {member.filename!r} would be written outside the dataset folder; "
+                             "archive paths must be relative, without '..'")
     return path
 
 

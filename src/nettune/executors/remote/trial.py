@@ -23,7 +23,9 @@ from nettune.executors.remote.client import EndpointClient, EndpointUnavailable,
 from nettune.executors.remote.fetch import fetch_bundle, move_tensorboard
 from nettune.executors.remote.polling import AdaptivePoller
 from nettune.progress.events import EpochProgress, Event, Notice, TrialFinished, TrialStarted
+from nettune.progress.layer_stats import checked_entry
 from nettune.trials.job import TrialJob, TrialOutcome, checked_outcome
+from nettune.trials.state import TrialStatus
 from nettune.worker.schema import ArtifactTarget, encode_input, input_size, remote_job
 
 log = logging.getLogger("nettune.remote")
@@ -70,35 +72,35 @@ class RemoteTrial:
             self.job_input = encode_input(remote_job(self.job), self.settings.artifacts, self.settings.inline_dataset)
             self.timing["input_bytes"] = input_size(self.job_input)
         except NettuneError as exc:  # e.g. over the input size limit: this trial cannot be sent
-            self._finish(self._outcome("failed", f"cannot send the trial to a worker: {exc}"))
+            self._finish(self._outcome(TrialStatus.FAILED, f"cannot send the trial to a worker: {exc}"))
             return
         try:
             self._run()
         except Exception as exc:  # a bug or an unexpected answer must not lose the trial
             log.exception("remote trial %d failed unexpectedly", self.job.number)
-            self._finish(self._outcome("failed", f"remote execution failed: {type(exc).__name__}: {exc}"))
+            self._finish(self._outcome(TrialStatus.FAILED, f"remote execution failed: {type(exc).__name__}: {exc}"))
 
     def _run(self) -> None:
         for attempt in (1, 2):
             try:
                 status = self._attempt()
             except Interrupted:
-                self._finish(self._outcome("cancelled", "cancelled by the user"))
+                self._finish(self._outcome(TrialStatus.CANCELLED, "cancelled by the user"))
                 return
             except EndpointUnavailable as exc:
                 if self.cancel.is_set():
-                    self._finish(self._outcome("cancelled", "cancelled by the user"))
+                    self._finish(self._outcome(TrialStatus.CANCELLED, "cancelled by the user"))
                 elif not self.hand_off(self.job, str(exc)):
-                    self._finish(self._outcome("failed", f"endpoint unavailable: {exc}"))
+                    self._finish(self._outcome(TrialStatus.FAILED, f"endpoint unavailable: {exc}"))
                 return
             except RemoteError as exc:
-                self._finish(self._outcome("failed", str(exc)))
+                self._finish(self._outcome(TrialStatus.FAILED, str(exc)))
                 return
             except _InfraFailure as exc:
                 if attempt == 1 and not self.cancel.is_set():
                     self.emit(Notice(f"trial {self.job.number}: {exc}; retrying it once"))
                     continue
-                self._finish(self._outcome("failed", f"{exc} (after one retry)"))
+                self._finish(self._outcome(TrialStatus.FAILED, f"{exc} (after one retry)"))
                 return
             if status is not None:
                 self._complete(status)
@@ -153,9 +155,20 @@ class RemoteTrial:
             self.emit(EpochProgress(trial=self.job.number, epoch=int(progress["epoch"]),
                                     total_epochs=int(progress["total_epochs"]), fraction=float(progress["fraction"]),
                                     loss=progress.get("loss") or 0.0, accuracy=progress.get("accuracy") or 0.0,
-                                    val_accuracy=progress.get("val_accuracy"), val_loss=progress.get("val_loss")))
+                                    val_accuracy=progress.get("val_accuracy"), val_loss=progress.get("val_loss"),
+                                    layers=self._layers(progress.get("layers"))))
         total = max(1, int(progress["total_epochs"]))
         return (int(progress["epoch"]) - 1 + float(progress["fraction"])) / total
+
+    def _layers(self, raw: Any) -> dict[str, Any] | None:
+        """The worker's layer stats if they have the shape and size a worker writes; else dropped (progress only)."""
+        if raw is None:
+            return None
+        try:
+            return checked_entry(raw)
+        except ValueError as exc:
+            log.warning("trial %d: ignoring the worker's layer stats: %s", self.job.number, exc)
+            return None
 
     def _announce(self, worker: Any) -> None:
         if not self._started:
@@ -168,7 +181,7 @@ class RemoteTrial:
         answer = self._cancel_quietly()
         if answer.get("status") == "COMPLETED" and self.job_id is not None:
             return self.client.status(self.job_id)
-        self._finish(self._outcome("cancelled", "cancelled by the user"))
+        self._finish(self._outcome(TrialStatus.CANCELLED, "cancelled by the user"))
         return None
 
     def _cancel_quietly(self) -> dict[str, Any]:
@@ -187,11 +200,11 @@ class RemoteTrial:
             raise RemoteError(f"remote job {self.job_id} completed without a trial outcome")
         self._announce(status.get("workerId"))
         try:  # the endpoint's word is input like any other: a malformed outcome fails this trial, nothing more
-            outcome = checked_outcome(output["outcome"], self.job.number).to_dict()
+            outcome = checked_outcome(output["outcome"], self.job.number)
         except ConfigError as exc:
             raise RemoteError(f"remote job {self.job_id} returned an invalid outcome: {exc}") from None
         trial_dir = Path(self.job.trial_dir)
-        if outcome.get("state") != "cancelled":
+        if outcome.state != TrialStatus.CANCELLED:
             try:
                 fetch_bundle(output.get("bundle"), trial_dir, self.settings.s3_endpoint_url)
                 move_tensorboard(trial_dir, self.job.tensorboard_dir)
@@ -206,11 +219,11 @@ class RemoteTrial:
             indent=2))
         timing = output.get("timing") or {}
         self.timing.update({f"worker_{k}": v for k, v in timing.items()})
-        self._finish({**outcome, "trial_dir": self.job.trial_dir})
+        self._finish({**outcome.to_dict(), "trial_dir": self.job.trial_dir})
 
-    def _outcome(self, state: str, error: str) -> dict[str, Any]:
+    def _outcome(self, state: TrialStatus, error: str) -> dict[str, Any]:
         now = time.time()
-        return TrialOutcome(number=self.job.number, state=state, error=error,  # type: ignore[arg-type]
+        return TrialOutcome(number=self.job.number, state=state, error=error,
                             trial_dir=self.job.trial_dir, worker="remote", started_at=now, finished_at=now).to_dict()
 
     def _finish(self, outcome: dict[str, Any]) -> None:

@@ -14,20 +14,22 @@ const LOSS = [
   { key: "val_loss", label: "validation loss", className: "series-b" },
 ];
 
-export function HistoryChart({ history }: { history: HistoryRow[] }) {
+/** `epochs`: a fixed [first, last] epoch axis (a replay keeps it while the curves grow); else the rows' own. */
+export function HistoryChart({ history, epochs }: { history: HistoryRow[]; epochs?: [number, number] }) {
   return (
     <div className="split">
-      <Panel history={history} series={SERIES} yLabel="accuracy" score />
-      <Panel history={history} series={LOSS} yLabel="loss" score={false} />
+      <Panel history={history} series={SERIES} yLabel="accuracy" score epochs={epochs} />
+      <Panel history={history} series={LOSS} yLabel="loss" score={false} epochs={epochs} />
     </div>
   );
 }
 
-function Panel({ history, series, yLabel, score }: {
+function Panel({ history, series, yLabel, score, epochs: fixedEpochs }: {
   history: HistoryRow[];
   series: typeof SERIES;
   yLabel: string;
   score: boolean;
+  epochs?: [number, number];
 }) {
   const card = useRef<HTMLElement>(null);
   const epochOf = (row: HistoryRow, i: number) => (typeof row.epoch === "number" ? row.epoch : i + 1);
@@ -35,7 +37,7 @@ function Panel({ history, series, yLabel, score }: {
     (v): v is number => typeof v === "number" && Number.isFinite(v));
   if (!values.length) return null;
   const epochs = history.map(epochOf);
-  const x = linear([Math.min(...epochs), Math.max(...epochs)], [PAD.left + 10, W - PAD.right - 10]);
+  const x = linear(fixedEpochs ?? [Math.min(...epochs), Math.max(...epochs)], [PAD.left + 10, W - PAD.right - 10]);
   const domain: [number, number] = score ? scoreDomain(values) : [0, Math.max(...values) * 1.1];
   const y = linear(domain, [H - PAD.bottom, PAD.top]);
   return (
