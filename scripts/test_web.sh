@@ -9,4 +9,7 @@ cd "$ROOT/web"
 echo "test_web: component tests (vitest)"
 npx --no-install vitest run --reporter=dot
 echo "test_web: end-to-end tests (chromium + nettune serve)"
-NETTUNE_BIN="${NETTUNE_BIN:-$ROOT/.venv/bin/nettune}" node e2e/run.mjs
+# The same genuine MNIST the Python tests read (tests/genuine.py: ../shared/datasets or .test-data/).
+datasets="$(cd "$ROOT" && "$ROOT/.venv/bin/python" -c 'from tests.genuine import genuine_root; print(genuine_root())')"
+NETTUNE_SHARED_MNIST="${NETTUNE_SHARED_MNIST:-$datasets/mnist}" \
+    NETTUNE_BIN="${NETTUNE_BIN:-$ROOT/.venv/bin/nettune}" node e2e/run.mjs

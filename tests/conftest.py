@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
 
+from nettune.config import OptimizationConfig
 from nettune.data.types import DatasetInfo, PreparedData, Split
 from nettune.space.model_config import ModelConfig
 from tests.genuine import genuine, genuine_root
@@ -67,6 +69,17 @@ def shared_datasets() -> Path:
     for name in ("mnist", "fashion_mnist", "imdb"):
         genuine(name)
     return genuine_root()
+
+
+def mnist_study_factory(tmp_path: Path, data_dir: Path, **defaults: object) -> Callable[..., OptimizationConfig]:
+    """OptimizationConfig(...) for a small study on genuine MNIST in tmp_path: `defaults`, then each call's own."""
+    base = {"dataset": "mnist", "output_dir": str(tmp_path / "runs"), "data_dir": str(data_dir),
+            "plot_generation": "none", **defaults}
+
+    def make(**overrides: object) -> OptimizationConfig:
+        return OptimizationConfig(**{**base, **overrides})  # type: ignore[arg-type]
+
+    return make
 
 
 def closed_local_url() -> str:

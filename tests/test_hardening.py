@@ -21,6 +21,7 @@ from nettune.errors import ConfigError, NettuneError
 from nettune.storage_url import masked
 from nettune.study.run_lock import run_lock
 from nettune.study.storage import open_study
+from tests.conftest import mnist_study_factory
 
 
 @pytest.mark.parametrize("option", ["health_weight", "timeout", "trial_timeout", "data_fraction"])
@@ -49,14 +50,8 @@ def test_passwords_are_masked():
 @pytest.fixture
 def make_config(mnist_data_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-
-    def make(**overrides: object) -> OptimizationConfig:
-        base = {"dataset": "mnist", "trials": 2, "max_epochs_per_trial": 1, "data_fraction": 0.02,
-                "output_dir": str(tmp_path / "runs"), "run_name": "hard", "data_dir": str(mnist_data_dir),
-                "plot_generation": "none", "benchmark_trial_seconds": 0.2, "pruner": "none"}
-        return OptimizationConfig(**{**base, **overrides})
-
-    return make
+    return mnist_study_factory(tmp_path, mnist_data_dir, trials=2, max_epochs_per_trial=1, data_fraction=0.02,
+                               run_name="hard", benchmark_trial_seconds=0.2, pruner="none")
 
 
 def test_a_run_in_use_is_refused_naming_the_holder(make_config):

@@ -22,6 +22,7 @@ from nettune.training.augment import augment_batch
 from nettune.training.cost import OverBudget, check_budget, estimate_cost
 from nettune.training.device import seed_everything
 from nettune.training.trainer import TrainSettings, train
+from tests.conftest import mnist_study_factory
 
 MNIST = DatasetInfo("mnist", "image", 10, tuple("0123456789"), (1, 28, 28))
 FASHION = DatasetInfo("fashion_mnist", "image", 10, tuple("0123456789"), (1, 28, 28), hflip_keeps_class=True)
@@ -129,14 +130,8 @@ def test_cost_prediction_is_close_and_leaves_the_model_untouched(image_data, cnn
 @pytest.fixture
 def study_config(mnist_data_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-
-    def make(**overrides: object) -> OptimizationConfig:
-        base = {"dataset": "mnist", "trials": 3, "max_epochs_per_trial": 2, "data_fraction": 0.03,
-                "output_dir": str(tmp_path / "runs"), "run_name": "budget", "data_dir": str(mnist_data_dir),
-                "plot_generation": "none", "seed": 5}
-        return OptimizationConfig(**{**base, **overrides})
-
-    return make
+    return mnist_study_factory(tmp_path, mnist_data_dir, trials=3, max_epochs_per_trial=2, data_fraction=0.03,
+                               run_name="budget", seed=5)
 
 
 def test_trials_over_their_share_are_skipped_and_recorded_but_the_baseline_trains(study_config):

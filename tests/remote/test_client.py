@@ -231,19 +231,13 @@ def test_a_wrong_api_key_is_an_error_at_start_not_a_silent_fallback(scripted):
 def test_a_job_the_worker_rejects_is_not_retried(scripted, tmp_path):
     from nettune.executors.remote import RemoteExecutor
     from nettune.progress.events import TrialFinished
-    from tests.remote.conftest import fixed_job
+    from tests.remote.conftest import fixed_job, run_to_finish
 
     rejected = {"id": "j1", "status": "FAILED", "error": "invalid job input: the orchestrator runs nettune '0.2.0'"}
     server = scripted([(200, {}, {"jobs": {}, "workers": {}}), (200, {}, {"id": "j1", "status": "IN_QUEUE"}),
                        (200, {}, rejected)])
     executor = RemoteExecutor(_client(server.url), workers=1)
-    try:
-        executor.submit(fixed_job(0, 0.1, tmp_path))
-        events, deadline = [], time.monotonic() + 10
-        while not any(isinstance(e, TrialFinished) for e in events) and time.monotonic() < deadline:
-            events += executor.events(timeout=0.2)
-    finally:
-        executor.close()
+    events = run_to_finish(executor, fixed_job(0, 0.1, tmp_path), timeout_s=10, poll_s=0.2)
     outcome = next(e.outcome for e in events if isinstance(e, TrialFinished))
     assert outcome["state"] == "failed" and "the worker rejected the job: invalid job input" in outcome["error"]
     assert len(server.times) == 3  # health, one /run, one /status: no second submission

@@ -25,7 +25,7 @@ from nettune.trials.job import TrialJob
 from nettune.trials.run import run_trial
 from nettune.worker.schema import ArtifactTarget
 from tests.conftest import closed_local_url
-from tests.remote.conftest import BUCKET, small_cnn, wait_idle
+from tests.remote.conftest import BUCKET, run_to_finish, small_cnn, wait_idle
 
 
 @pytest.fixture
@@ -160,13 +160,7 @@ def test_same_config_locally_and_on_the_endpoint_gives_identical_metrics(quiet_e
                               s3_endpoint_url=s3_server, poll_max_s=0.25)  # often enough to see every epoch
     executor = RemoteExecutor(EndpointClient(quiet_endpoint.url), 1, settings)
     remote_dir = tmp_path / "remote" / "0000"
-    try:
-        executor.submit(dataclasses.replace(job, trial_dir=str(remote_dir)))
-        events, deadline = [], time.monotonic() + 120
-        while not any(isinstance(e, TrialFinished) for e in events) and time.monotonic() < deadline:
-            events += executor.events(timeout=0.5)
-    finally:
-        executor.close()
+    events = run_to_finish(executor, dataclasses.replace(job, trial_dir=str(remote_dir)), timeout_s=120, poll_s=0.5)
     remote = next(e.outcome for e in events if isinstance(e, TrialFinished))
 
     assert remote["state"] == local["state"] == "complete"

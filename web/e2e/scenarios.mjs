@@ -41,6 +41,19 @@ export async function until(read, accept, timeoutMs, what) {
 
 const text = (page, selector) => page.locator(selector).first().innerText();
 
+/** Clicks the layer drawn at `at` and checks the details panel names `layer` (type, name) with its shape and
+ * health: the same panel for the 2-D graph and the 3-D view. */
+export async function clickLayer(page, dialog, at, layer) {
+  await page.mouse.click(at.x, at.y);
+  const panel = dialog.locator("[data-testid=layer-panel]");
+  await panel.waitFor({ timeout: 5000 });
+  const panelText = await panel.innerText();
+  check(panelText.includes(layer.type) && panelText.includes(layer.name) && /Output shape/.test(panelText),
+    `layer panel shows "${panelText.slice(0, 120)}"`);
+  check(/Dead units/.test(panelText), "the layer panel lacks the layer's health");
+  return panel;
+}
+
 export async function fillForm(page, { trials, epochs, fraction, runName, dataset = "mnist" }) {
   await page.selectOption("#f-dataset", dataset);
   await page.fill("#f-trials", String(trials));
@@ -146,13 +159,7 @@ export const scenarios = [
       const at = node.renderedPosition();
       return { x: box.left + at.x, y: box.top + at.y, type: node.data("type"), name: node.data("name") };
     }), Boolean, 10_000, "a conv node in the graph");
-    await page.mouse.click(target.x, target.y);
-    const panel = dialog.locator("[data-testid=layer-panel]");
-    await panel.waitFor({ timeout: 5000 });
-    const panelText = await panel.innerText();
-    check(panelText.includes(target.type) && panelText.includes(target.name) && /Output shape/.test(panelText),
-      `layer panel shows "${panelText.slice(0, 120)}"`);
-    check(/Dead units/.test(panelText), "layer panel lacks its health");
+    await clickLayer(page, dialog, target, target);
     const detail = await server.api(`/jobs/${state.liveJob}/trials/${job.progress.best_trial}`);
     const summary = await dialog.locator("[data-testid=health-summary]").innerText();
     check(summary.includes(detail.health_summary), "the plain-language health summary is not the server's");

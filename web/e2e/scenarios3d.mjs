@@ -1,6 +1,6 @@
 // End-to-end scenarios of the 3-D architecture explorer and the forward-pass animation (WebGL through
 // SwiftShader in headless Chromium). Self-contained: the first one trains its own one-trial job.
-import { check, fillForm, shot, until } from "./scenarios.mjs";
+import { check, clickLayer, fillForm, shot, until } from "./scenarios.mjs";
 
 const JOB = "e2e_3d";
 
@@ -156,13 +156,7 @@ export const scenarios3d = [
     const label = await until(() => dialog.locator("[data-testid=arch-3d-label]").innerText(),
       (t) => t?.includes(node.label), 5000, "the hover label");
     check(label.includes(node.output_shape.join("×")), `hover label "${label}" lacks the shape`);
-    await page.mouse.click(target.x, target.y);
-    const panel = dialog.locator("[data-testid=layer-panel]");
-    await panel.waitFor({ timeout: 5000 });
-    const panelText = await panel.innerText();
-    check(panelText.includes(node.type) && panelText.includes(node.name) && /Output shape/.test(panelText),
-      `layer panel shows "${panelText.slice(0, 120)}"`);
-    check(/Dead units/.test(panelText), "the 3-D layer panel lacks the layer's health");
+    const panel = await clickLayer(page, dialog, target, node);
     await centred(dialog.locator(".arch3d"));
     const shown = await visibleBlock(host, graph, "conv"); // where the block is after scrolling
     await page.mouse.move(shown.x, shown.y); // its hover label in the picture

@@ -5,23 +5,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
+import { check, until } from "./scenarios.mjs";
+
 const WATCH_JOB = "e2e_watch";
 const EPOCHS = 3;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function until(read, accept, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await read().catch(() => undefined);
-    if (accept(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-}
 
 /** What one trial view draws now: its epoch label, accuracy-curve points and gradient bar heights. */
 async function drawn(scope) {

