@@ -280,15 +280,25 @@ export const scenarios = [
     check(seen[0] !== seen[1], "progress did not move while polling");
     blockWebSockets(false);
     await page.locator(".link-live").waitFor({ timeout: 15_000 });
-    // Watch a running trial: its curves gain a point when an epoch ends.
-    const running = await until(async () => (await jobByName(server, CANCEL_JOB)).progress.running_trials,
-      (r) => r.length > 0 && (r[0].history ?? []).length <= 1, 60_000, "a trial with at most one epoch done");
-    await page.locator(`[data-testid=trial-${running[0].trial}]`).click();
+    // Watch a running trial: its curves gain a point when an epoch ends. An epoch can end between reading the
+    // server's progress and the dialog opening; then the next trial early in its training is taken instead.
     const dialog = page.locator("[data-testid=trial-detail]");
     const curves = dialog.locator("[data-testid=live-curves]");
     const done = async () => Number(/Epoch (\d) of 3 done/.exec(await curves.innerText().catch(() => ""))?.[1] ?? 0);
-    const before = await done();
-    check(before <= 1, `the trial already shows ${before} finished epochs`);
+    let before = Infinity;
+    for (let attempt = 0; attempt < 4 && before > 1; attempt++) {
+      const running = await until(async () => (await jobByName(server, CANCEL_JOB)).progress.running_trials,
+        (r) => r.length > 0 && (r[0].history ?? []).length <= 1, 60_000, "a trial with at most one epoch done");
+      await page.locator(`[data-testid=trial-${running[0].trial}]`).click();
+      await dialog.waitFor({ timeout: 10_000 });
+      await curves.waitFor({ timeout: 5000 }).catch(() => {}); // absent until the trial's first epoch ends
+      before = await done();
+      if (before > 1) {
+        await page.keyboard.press("Escape");
+        await dialog.waitFor({ state: "detached" });
+      }
+    }
+    check(before <= 1, `every trial opened already showed ${before} finished epochs`);
     await until(done, (n) => n === before + 1, 90_000, `epoch ${before + 1}'s point on the live curve`);
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
